@@ -1,0 +1,73 @@
+"""contactrules: may a debt collector contact this consumer now, and if not, why and when?
+
+The public surface is re-exported here; everything else is an implementation detail.
+"""
+
+from ._version import __version__
+from .decision import Decision, Reason
+from .diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
+from .engine import Engine
+from .loader import lint_paths, load_ruleset, load_rulesets
+from .models import (
+    Address,
+    Channel,
+    CollectorType,
+    Consent,
+    ConsentScope,
+    ConsentSource,
+    Consumer,
+    ConsumerFlags,
+    Contact,
+    ContactRecord,
+    Debt,
+    EmailAddress,
+    InconvenientTime,
+    Initiator,
+    OptOut,
+    Outcome,
+    Phone,
+    PhoneType,
+    Place,
+    Purpose,
+    Recipient,
+    Template,
+)
+from .ruleset import Ruleset, RulesetSpec
+
+__all__ = [
+    "Address",
+    "Channel",
+    "CollectorType",
+    "Consent",
+    "ConsentScope",
+    "ConsentSource",
+    "Consumer",
+    "ConsumerFlags",
+    "Contact",
+    "ContactRecord",
+    "Debt",
+    "Decision",
+    "Diagnostic",
+    "EmailAddress",
+    "Engine",
+    "InconvenientTime",
+    "Initiator",
+    "Location",
+    "OptOut",
+    "Outcome",
+    "Phone",
+    "PhoneType",
+    "Place",
+    "Purpose",
+    "Reason",
+    "Recipient",
+    "Ruleset",
+    "RulesetError",
+    "RulesetSpec",
+    "Template",
+    "__version__",
+    "format_diagnostics",
+    "lint_paths",
+    "load_ruleset",
+    "load_rulesets",
+]

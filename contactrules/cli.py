@@ -1,0 +1,167 @@
+"""The ``contactrules`` command: check rulesets, evaluate contacts, print schemas.
+
+Exit codes follow linters: 0 fine, 1 problems found in the files, 2 the command was misused.
+User mistakes (bad YAML, unknown keys, naive datetimes) are printed as ``path:line:col`` lines,
+never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from ._version import __version__
+from .decision import Decision
+from .diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
+from .engine import Engine
+from .loader import lint_paths, validation_diagnostics
+from .scenario import Scenario
+from .yamlsource import load_yaml_file
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="contactrules",
+        description="Decide whether a debt collector may contact a consumer now, and why.",
+    )
+    parser.add_argument("--version", action="version", version=f"contactrules {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="validate ruleset files; print path:line:col problems")
+    check.add_argument("paths", nargs="+", help="ruleset files or folders")
+    check.add_argument("--format", choices=["text", "json", "github"], default="text")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+
+    evaluate = sub.add_parser("evaluate", help="judge the contacts in scenario files")
+    evaluate.add_argument("files", nargs="+", help="scenario files (YAML or JSON)")
+    evaluate.add_argument("--rulesets", action="append", default=None, metavar="PATH",
+                          help="ruleset files or folders (default: the bundled rulesets)")
+    evaluate.add_argument("--format", choices=["text", "json"], default="text")
+
+    schema = sub.add_parser("schema", help="print a JSON Schema for editors and generators")
+    schema.add_argument("which", choices=["ruleset", "input"], nargs="?", default="ruleset")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args.paths, args.format, args.strict, sys.stdout)
+        if args.command == "evaluate":
+            return _evaluate(args.files, args.rulesets, args.format, sys.stdout)
+        if args.command == "schema":
+            from .schema import input_schema, ruleset_schema
+
+            data = ruleset_schema() if args.which == "ruleset" else input_schema()
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+            return 0
+    except RulesetError as exc:
+        print(format_diagnostics(exc.diagnostics), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        return 130
+    return 2  # pragma: no cover - argparse enforces a command
+
+
+def _check(paths: list[str], fmt: str, strict: bool, out: TextIO) -> int:
+    rulesets, problems = lint_paths(paths)
+    if problems:
+        print(format_diagnostics(problems, fmt), file=out)  # type: ignore[arg-type]
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    rules = sum(len(rs.spec.rules) for rs in rulesets)
+    print(f"{len(rulesets)} ruleset(s), {rules} rule(s): {errors} error(s), "
+          f"{warnings} warning(s)", file=sys.stderr)
+    if errors or (strict and warnings):
+        return 1
+    return 0
+
+
+def _load_scenario(path: str) -> Scenario:
+    doc = load_yaml_file(path)
+    if not isinstance(doc.value, dict):
+        raise RulesetError([Diagnostic(Location(path, 1, 1), "input.not-a-mapping",
+                                       "a scenario file must be a mapping with consumer: and "
+                                       "contacts:")])
+    try:
+        return Scenario.model_validate(doc.value)
+    except ValidationError as exc:
+        problems = validation_diagnostics(exc, doc, Scenario)
+        raise RulesetError(
+            [Diagnostic(p.location, p.code.replace("ruleset.", "input."), p.message)
+             for p in problems]
+        ) from None
+
+
+def _evaluate(files: list[str], rulesets: list[str] | None, fmt: str, out: TextIO) -> int:
+    engine = Engine.from_path(*rulesets) if rulesets else Engine.default()
+    problems: list[Diagnostic] = []
+    results: list[dict[str, Any]] = []
+    for file in files:
+        try:
+            scenario = _load_scenario(file)
+        except RulesetError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        for index, proposed in enumerate(scenario.contacts, start=1):
+            try:
+                contact = proposed.for_consumer(scenario.consumer)
+            except ValidationError as exc:
+                problems.append(Diagnostic(Location(file, 1, 1), "input.invalid-contact",
+                                           f"contact {index}: {exc.errors()[0]['msg']}"))
+                continue
+            decision = engine.evaluate(contact, scenario.history)
+            results.append({"file": file, "scenario": scenario.name, "index": index,
+                            "label": proposed.label, "channel": contact.channel.value,
+                            "to": contact.to, "debt_ids": contact.debt_ids,
+                            "decision": decision})
+    if fmt == "json":
+        print(json.dumps([{**r, "decision": r["decision"].as_dict()} for r in results],
+                         indent=2, ensure_ascii=False), file=out)
+    else:
+        _print_text(results, out)
+    if problems:
+        print(format_diagnostics(problems), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_text(results: list[dict[str, Any]], out: TextIO) -> None:
+    current = None
+    for r in results:
+        if (r["file"], r["scenario"]) != current:
+            current = (r["file"], r["scenario"])
+            title = f" — {r['scenario']}" if r["scenario"] else ""
+            print(f"\n{r['file']}{title}", file=out)
+        d: Decision = r["decision"]
+        label = f" {r['label']}:" if r["label"] else ""
+        target = f" to {r['to']}" if r["to"] else ""
+        print(f"  [{r['index']}]{label} {r['channel']}{target} about {', '.join(r['debt_ids'])}"
+              f" at {d.at.isoformat()}", file=out)
+        verdict = "ALLOWED" if d.allowed else "DENIED"
+        bound = f"; bound by {d.binding_zone}" if d.binding_zone else ""
+        print(f"      {verdict} (zones: {', '.join(d.zones) or 'none'}{bound})", file=out)
+        for reason in (*d.reasons, *d.warnings):
+            tag = "warning " if reason.severity == "warn" else ""
+            print(f"      - {tag}{reason.rule_id} [{reason.citation}]", file=out)
+            print(f"        {reason.message}", file=out)
+        if not d.allowed:
+            if d.next_allowed_at is not None:
+                print(f"      next allowed: {d.next_allowed_at.isoformat()}", file=out)
+            else:
+                print(f"      next allowed: none ({d.next_allowed_note})", file=out)
+        print(f"      rulesets: {', '.join(d.rulesets) or 'none'}; {d.fingerprint[:19]}…; "
+              f"contactrules {d.version}", file=out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The answer: allowed or not, every reason with its citation and facts, and when to try again.
+
+Plain frozen dataclasses rather than pydantic models: a dialer builds one per call, and the
+answer never needs validating, only reading and serialising (``as_dict``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Decision", "Reason", "ReasonSeverity"]
+
+ReasonSeverity = Literal["deny", "warn", "error"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule's objection (or an engine problem that forced a deny), defensible on its own."""
+
+    rule_id: str
+    kind: str
+    citation: str
+    message: str
+    severity: ReasonSeverity = "deny"
+    ruleset: str | None = None
+    source: str | None = None
+    zone: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "kind": self.kind,
+            "citation": self.citation,
+            "message": self.message,
+            "severity": self.severity,
+            "ruleset": self.ruleset,
+            "source": self.source,
+            "zone": self.zone,
+            "facts": self.facts,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a proposed contact may be made at its proposed time, and why."""
+
+    allowed: bool
+    at: dt.datetime
+    reasons: tuple[Reason, ...]
+    warnings: tuple[Reason, ...]
+    next_allowed_at: dt.datetime | None
+    next_allowed_note: str | None
+    zones: tuple[str, ...]
+    binding_zone: str | None
+    rulesets: tuple[str, ...]
+    fingerprint: str
+    version: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "at": self.at.isoformat(),
+            "reasons": [r.as_dict() for r in self.reasons],
+            "warnings": [r.as_dict() for r in self.warnings],
+            "next_allowed_at": self.next_allowed_at.isoformat() if self.next_allowed_at else None,
+            "next_allowed_note": self.next_allowed_note,
+            "zones": list(self.zones),
+            "binding_zone": self.binding_zone,
+            "rulesets": list(self.rulesets),
+            "fingerprint": self.fingerprint,
+            "version": self.version,
+        }

@@ -1,0 +1,339 @@
+"""The engine: stack the rulesets that bind this contact, judge it, and find when it would pass.
+
+Combining verdicts, deliberately fail-closed (unlike Cedar, which skips a policy that errors):
+
+- any rule that denies, denies (K6: the strictest rule wins; a state exemption never turns a
+  federal deny into an allow);
+- a rule that raises an exception denies, with a reason naming the rule and the error;
+- no candidate time zone, an unknown zone, or no ruleset for the consumer's location denies;
+- ``severity: warn`` rules are reported but never deny.
+
+``evaluate`` is pure: no I/O and no clock reading; the same contact, history and rulesets give
+the same decision, which carries the fingerprint of the rulesets and the library version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import phonenumbers
+
+from ._version import __version__
+from .context import Context, ZoneRef
+from .decision import Decision, Reason
+from .loader import load_rulesets
+from .models import Channel, CollectorType, Contact, ContactRecord
+from .rules import RuleBase, render_message
+from .ruleset import Ruleset
+from .zones import UnknownZoneError, resolve_zone, zones_for_phone, zones_for_subdivision
+
+__all__ = ["Engine"]
+
+HORIZON = dt.timedelta(days=400)
+MAX_STEPS = 200
+ENGINE_CITATION = "contactrules fail-closed policy (see docs/decisions.md)"
+DEFAULT_SKIP_DIRS = ("examples", "tests")
+
+JurisdictionKey = tuple[str, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class _Bound:
+    rule: RuleBase
+    ruleset: Ruleset
+
+
+def bundled_rulesets_dir() -> Path:
+    """Where the bundled rulesets are: inside an installed wheel, or the checkout's rulesets/."""
+    packaged = Path(__file__).resolve().parent / "_rulesets"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rulesets"
+
+
+def _engine_reason(rule_id: str, message: str, citation: str, **facts: object) -> Reason:
+    return Reason(rule_id=rule_id, kind="engine", citation=citation, message=message,
+                  severity="deny", facts=dict(facts))
+
+
+def candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]]:
+    """Every zone the consumer may be in (K4), and reasons for any zone that cannot be used."""
+    names: set[str] = set()
+    problems: list[Reason] = []
+    consumer = contact.consumer
+    names.update(consumer.zones)
+    for address in consumer.addresses:
+        if address.zone:
+            names.add(address.zone)
+        else:
+            names.update(zones_for_subdivision(address.country, address.subdivision))
+    numbers = {p.number: p.zone for p in consumer.phones}
+    if contact.to and contact.channel in (Channel.CALL, Channel.VOICEMAIL, Channel.SMS):
+        numbers.setdefault(contact.to, None)
+    for number, zone in numbers.items():
+        if zone:
+            names.add(zone)
+        else:
+            names.update(zones_for_phone(number))
+    zones: list[ZoneRef] = []
+    for name in sorted(names):
+        try:
+            zones.append((name, resolve_zone(name)))
+        except UnknownZoneError as exc:
+            problems.append(_engine_reason(
+                "CONTACTRULES-UNKNOWN-ZONE", f"{exc}; local time cannot be known, so the "
+                "contact is denied", "12 CFR 1006.6(b)(1)(i); regulations K4", zone=name))
+    if not zones and not problems:
+        problems.append(_engine_reason(
+            "CONTACTRULES-NO-ZONE",
+            "no time zone can be derived for the consumer (no address, phone zone or explicit "
+            "zone); local time cannot be known, so the contact is denied",
+            "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-1 (K4)"))
+    return tuple(zones), problems
+
+
+def consumer_jurisdictions(contact: Contact) -> frozenset[JurisdictionKey]:
+    """Where the consumer may be: every address, else the countries of their phone numbers."""
+    found = {
+        (a.country, a.subdivision.upper() if a.subdivision else None, a.city)
+        for a in contact.consumer.addresses
+    }
+    if not found:
+        for phone in contact.consumer.phones:
+            try:
+                region = phonenumbers.region_code_for_number(phonenumbers.parse(phone.number))
+            except phonenumbers.NumberParseException:
+                continue
+            if region and region != "ZZ":
+                found.add((region, None, None))
+    return frozenset(found)
+
+
+class Engine:
+    """Judges contacts against a fixed set of rulesets; cheap to call, built once."""
+
+    def __init__(self, rulesets: Sequence[Ruleset]) -> None:
+        self.rulesets: tuple[Ruleset, ...] = tuple(sorted(rulesets, key=_stack_order))
+        digest = hashlib.sha256(f"contactrules {__version__}\n".encode())
+        for rs in sorted(self.rulesets, key=lambda r: r.id):
+            digest.update(f"{rs.id} {rs.digest()}\n".encode())
+        self.fingerprint = "sha256:" + digest.hexdigest()
+        self._stacks: dict[tuple[frozenset[JurisdictionKey], CollectorType], _Stack] = {}
+
+    # --- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_path(cls, *paths: Path | str, skip_dirs: tuple[str, ...] = ()) -> Engine:
+        """Load every ruleset under the given files or folders (raises RulesetError)."""
+        return cls(load_rulesets(paths, skip_dirs=skip_dirs))
+
+    @classmethod
+    def default(cls) -> Engine:
+        """The bundled rulesets (the law only; example company policies are left out)."""
+        return cls.from_path(bundled_rulesets_dir(), skip_dirs=DEFAULT_SKIP_DIRS)
+
+    # --- selection ------------------------------------------------------------------------
+    def _stack(self, contact: Contact) -> _Stack:
+        key = (consumer_jurisdictions(contact), contact.collector_type)
+        stack = self._stacks.get(key)
+        if stack is None:
+            chosen = tuple(
+                rs for rs in self.rulesets
+                if contact.collector_type in rs.spec.binds
+                and any(rs.spec.jurisdiction.matches(*j) for j in key[0])
+            )
+            stack = _Stack(chosen)
+            self._stacks[key] = stack
+        return stack
+
+    # --- evaluation -----------------------------------------------------------------------
+    def evaluate(
+        self, contact: Contact, history: Sequence[ContactRecord] = ()
+    ) -> Decision:
+        """Decide whether ``contact`` may be made at ``contact.at`` given ``history``."""
+        stack = self._stack(contact)
+        zones, zone_problems = candidate_zones(contact)
+        zone_names = tuple(name for name, _ in zones)
+        if zone_problems or not stack.rulesets:
+            reasons = zone_problems or [_engine_reason(
+                "CONTACTRULES-NO-RULESET",
+                "no bundled or loaded ruleset covers the consumer's location "
+                f"{sorted(map(_label, consumer_jurisdictions(contact)))} for a "
+                f"{contact.collector_type.value}; the contact is denied rather than allowed "
+                "without rules", ENGINE_CITATION)]
+            return self._decision(contact, stack, zone_names, reasons, [], None,
+                                  "no time can be computed until the problem is fixed")
+        ctx = Context.build(contact, history, zones)
+        bound = stack.by_channel.get(contact.channel, ())
+        reasons, warnings, failing = _judge(ctx, bound)
+        if reasons:
+            next_at, note = _next_allowed(ctx, bound, failing)
+            if next_at is not None:
+                next_at = next_at.astimezone(contact.at.tzinfo)
+        else:
+            next_at, note = contact.at, None
+        return self._decision(contact, stack, zone_names, reasons, warnings, next_at, note)
+
+    def evaluate_many(
+        self, items: Iterable[Contact | tuple[Contact, Sequence[ContactRecord]]]
+    ) -> list[Decision]:
+        """Judge many contacts; each item is a contact or a (contact, history) pair."""
+        out = []
+        for item in items:
+            if isinstance(item, tuple):
+                out.append(self.evaluate(item[0], item[1]))
+            else:
+                out.append(self.evaluate(item))
+        return out
+
+    def _decision(
+        self,
+        contact: Contact,
+        stack: _Stack,
+        zones: tuple[str, ...],
+        reasons: list[Reason],
+        warnings: list[Reason],
+        next_at: dt.datetime | None,
+        note: str | None,
+    ) -> Decision:
+        binding = next((r.zone for r in reasons if r.zone), None)
+        return Decision(
+            allowed=not reasons,
+            at=contact.at,
+            reasons=tuple(reasons),
+            warnings=tuple(warnings),
+            next_allowed_at=next_at,
+            next_allowed_note=note,
+            zones=zones,
+            binding_zone=binding,
+            rulesets=tuple(rs.id for rs in stack.rulesets),
+            fingerprint=self.fingerprint,
+            version=__version__,
+        )
+
+    def rule(self, rule_id: str) -> tuple[RuleBase, Ruleset] | None:
+        """Find a loaded rule by id (for ``explain`` and tests)."""
+        for rs in self.rulesets:
+            for rule in rs.spec.rules:
+                if rule.id == rule_id:
+                    return rule, rs
+        return None
+
+
+class _Stack:
+    """The rulesets binding one kind of consumer, with their rules indexed by channel."""
+
+    def __init__(self, rulesets: tuple[Ruleset, ...]) -> None:
+        self.rulesets = rulesets
+        index: dict[Channel, list[_Bound]] = {}
+        for rs in rulesets:
+            for rule in rs.spec.rules:
+                for channel in rule.channels:
+                    index.setdefault(channel, []).append(_Bound(rule, rs))
+        self.by_channel: dict[Channel, tuple[_Bound, ...]] = {
+            ch: tuple(items) for ch, items in index.items()
+        }
+
+
+def _stack_order(rs: Ruleset) -> tuple[int, str]:
+    j = rs.spec.jurisdiction
+    return (int(j.subdivision is not None) + int(j.city is not None), rs.id)
+
+
+def _label(key: JurisdictionKey) -> str:
+    return "-".join(p for p in key if p)
+
+
+def _reason(bound: _Bound, ctx: Context, finding_message: str, facts: dict[str, object],
+            zone: str | None) -> Reason:
+    rule = bound.rule
+    message = finding_message
+    if rule.message:
+        values = {**facts, "rule_id": rule.id, "channel": ctx.channel.value,
+                  "citation": rule.citation}
+        message = render_message(rule.message, values)
+    location = bound.ruleset.rule_locations.get(rule.id)
+    return Reason(
+        rule_id=rule.id,
+        kind=rule.KIND,
+        citation=rule.citation,
+        message=message,
+        severity=rule.severity,
+        ruleset=bound.ruleset.id,
+        source=str(location) if location else bound.ruleset.path,
+        zone=zone,
+        facts={**facts, "detail": finding_message} if rule.message else dict(facts),
+    )
+
+
+def _judge(ctx: Context, bound: Sequence[_Bound]) -> tuple[list[Reason], list[Reason], list[_Bound]]:
+    reasons: list[Reason] = []
+    warnings: list[Reason] = []
+    failing: list[_Bound] = []
+    for item in bound:
+        rule = item.rule
+        try:
+            if not rule.applies(ctx):
+                continue
+            finding = rule.check(ctx)
+        except Exception as exc:  # fail closed: a rule that cannot decide denies
+            reasons.append(Reason(
+                rule_id=rule.id, kind=rule.KIND, citation=rule.citation,
+                message=f"the rule could not be evaluated ({type(exc).__name__}: {exc}); "
+                "the contact is denied rather than allowed by accident",
+                severity="error", ruleset=item.ruleset.id,
+                source=str(item.ruleset.rule_locations.get(rule.id, item.ruleset.path)),
+            ))
+            failing.append(item)
+            continue
+        if finding is None:
+            continue
+        reason = _reason(item, ctx, finding.message, finding.facts, finding.zone)
+        if rule.severity == "warn":
+            warnings.append(reason)
+        else:
+            reasons.append(reason)
+            failing.append(item)
+    return reasons, warnings, failing
+
+
+def _next_allowed(
+    ctx: Context, bound: Sequence[_Bound], failing: list[_Bound]
+) -> tuple[dt.datetime | None, str | None]:
+    """The fixed point of the failing rules' own earliest-pass times (DESIGN.md).
+
+    Start at the proposed instant; jump to the latest ``next_ok`` of the rules that fail there;
+    repeat until every rule passes at once, a rule says "never", or the horizon is passed.
+    """
+    deny_rules = [b for b in bound if b.rule.severity == "deny"]
+    limit = ctx.at + HORIZON
+    current = ctx
+    for _ in range(MAX_STEPS):
+        jumps: list[dt.datetime] = []
+        for item in failing:
+            try:
+                nxt = item.rule.next_ok(current)
+            except Exception:
+                return None, f"rule {item.rule.id} could not compute a later time"
+            if nxt is None:
+                return None, f"no later time helps while rule {item.rule.id} holds"
+            jumps.append(nxt)
+        target = max(jumps)
+        if target <= current.at:
+            return None, "the earliest allowed time could not be determined"
+        if target > limit:
+            return None, f"nothing opens within {HORIZON.days} days"
+        current = ctx.at_time(target)
+        failing = []
+        for item in deny_rules:
+            try:
+                if item.rule.applies(current) and item.rule.check(current) is not None:
+                    failing.append(item)
+            except Exception:
+                return None, f"rule {item.rule.id} could not be evaluated at {target.isoformat()}"
+        if not failing:
+            return target, None
+    return None, "the earliest allowed time could not be determined"

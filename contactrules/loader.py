@@ -1,0 +1,277 @@
+"""Ruleset files → validated :class:`Ruleset` objects, or every problem with its location.
+
+All problems of all files are collected in one pass (like a linter), each pointing at the line
+and column of the offending key or value, with a "did you mean" where a close spelling exists.
+"""
+
+from __future__ import annotations
+
+import string
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostic, Location, RulesetError, did_you_mean
+from .rules import REGISTRY
+from .ruleset import Ruleset, RulesetSpec
+from .yamlsource import PathKey, SourceDocument, load_yaml_file
+
+__all__ = [
+    "discover",
+    "lint_paths",
+    "load_ruleset",
+    "load_rulesets",
+    "validation_diagnostics",
+]
+
+CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
+
+
+def discover(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> list[Path]:
+    """Ruleset files under the given files/folders (``*.cases.yaml`` test files excluded)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if any(part in skip_dirs for part in child.relative_to(path).parts[:-1]):
+                    continue
+                if child.suffix in (".yaml", ".yml") and not child.name.endswith(CASES_SUFFIXES):
+                    found.append(child)
+        else:
+            found.append(path)
+    return found
+
+
+# --- pydantic errors → located diagnostics -------------------------------------------------
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _model_fields_at(root: type[BaseModel], data: Any, path: PathKey) -> list[str] | None:
+    """The keys allowed at ``path`` in the data, found by walking the model's field types."""
+    tp: Any = root
+    node = data
+    for seg in path:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            info = tp.model_fields.get(str(seg))
+            if info is None:
+                return None
+            tp = info.annotation
+        elif typing.get_origin(tp) in (list, tuple) and isinstance(seg, int):
+            tp = typing.get_args(tp)[0]
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+        node = node[seg] if isinstance(node, (dict, list)) else None
+        tp = _unwrap(tp)
+        if typing.get_origin(tp) in (typing.Union, types.UnionType) and isinstance(node, dict):
+            kind = node.get("kind")
+            if isinstance(kind, str) and kind in REGISTRY:
+                tp = REGISTRY[kind]
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return None
+
+
+def _data_path(data: Any, loc: tuple[str | int, ...]) -> PathKey:
+    """Drop the parts of a pydantic location that are not in the data (union tags, validators)."""
+    out: list[str | int] = []
+    node = data
+    for seg in loc:
+        if isinstance(node, dict) and seg in node:
+            out.append(seg)
+            node = node[seg]
+        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+            out.append(seg)
+            node = node[seg]
+    return tuple(out)
+
+
+def _clean(msg: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix):]
+    return msg
+
+
+def validation_diagnostics(
+    exc: ValidationError, doc: SourceDocument, root: type[BaseModel]
+) -> list[Diagnostic]:
+    """Turn a pydantic ValidationError on ``doc.value`` into located, plain-language problems."""
+    problems: list[Diagnostic] = []
+    seen: set[tuple[PathKey, str]] = set()
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        path = _data_path(doc.value, loc)
+        value = err.get("input")
+        ctx = err.get("ctx") or {}
+        if kind == "extra_forbidden":
+            key = path[-1] if path else loc[-1]
+            allowed = _model_fields_at(root, doc.value, path[:-1]) or []
+            where = _describe(doc.value, path[:-1])
+            code, message = "unknown-key", (
+                f'unknown key "{key}"{where}{did_you_mean(str(key), allowed)}'
+            )
+            location = doc.locate(path, key=True)
+        elif kind == "missing":
+            name = loc[-1]
+            code, message = "missing-key", f'missing required key "{name}"{_describe(doc.value, path)}'
+            location = doc.locate(path, key=True)
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            tag = ctx.get("tag", value.get("kind") if isinstance(value, dict) else None)
+            if tag is None:
+                code, message = "missing-key", 'a rule needs a "kind"; one of ' + ", ".join(
+                    sorted(REGISTRY)
+                )
+                location = doc.locate(path, key=True)
+            else:
+                code = "unknown-kind"
+                message = f'unknown rule kind "{tag}"{did_you_mean(tag, REGISTRY)}'
+                location = doc.locate((*path, "kind"))
+        elif kind in ("enum", "literal_error"):
+            expected = str(ctx.get("expected", ""))
+            options = [o.strip().strip("'\"") for o in expected.replace(" or ", ", ").split(",")]
+            code = "unknown-value"
+            message = f"{value!r} is not one of {expected}{did_you_mean(value, options)}"
+            location = doc.locate(path)
+        else:
+            code = "invalid-value"
+            message = _clean(err["msg"])
+            if value is not None and not isinstance(value, (dict, list)) and kind != "value_error":
+                message = f"{message} (got {value!r})"
+            location = doc.locate(path, key=not path or not _is_leaf(doc.value, path))
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        problems.append(Diagnostic(location, f"ruleset.{code}", message))
+    return problems
+
+
+def _is_leaf(data: Any, path: PathKey) -> bool:
+    node = data
+    for seg in path:
+        node = node[seg]
+    return not isinstance(node, (dict, list))
+
+
+def _describe(data: Any, path: PathKey) -> str:
+    node = data
+    for seg in path:
+        node = node[seg] if isinstance(node, (dict, list)) else None
+    if isinstance(node, dict) and "kind" in node and "id" in node:
+        return f' in rule "{node["id"]}" ({node["kind"]})'
+    if path:
+        return f' in "{path[-1]}"' if isinstance(path[-1], str) else ""
+    return ""
+
+
+# --- loading -------------------------------------------------------------------------------
+def _load_one(path: Path) -> tuple[Ruleset | None, list[Diagnostic]]:
+    try:
+        doc = load_yaml_file(path)
+    except RulesetError as exc:
+        return None, list(exc.diagnostics)
+    if not isinstance(doc.value, dict):
+        return None, [Diagnostic(Location(str(path), 1, 1), "ruleset.not-a-mapping",
+                                 "a ruleset file must be a mapping with ruleset:, title:, "
+                                 "jurisdiction: and rules:")]
+    try:
+        spec = RulesetSpec.model_validate(doc.value)
+    except ValidationError as exc:
+        return None, validation_diagnostics(exc, doc, RulesetSpec)
+    locations = {
+        rule.id: doc.locate(("rules", i)) for i, rule in enumerate(spec.rules)
+    }
+    return Ruleset(spec=spec, path=str(path), rule_locations=locations), []
+
+
+def load_ruleset(path: Path | str) -> Ruleset:
+    """Load one ruleset file or raise :class:`RulesetError`."""
+    ruleset, problems = _load_one(Path(path))
+    if ruleset is None or any(p.severity == "error" for p in problems):
+        raise RulesetError(problems)
+    return ruleset
+
+
+def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
+    """Problems no single rule shows: clashes between rules and rulesets, unused placeholders."""
+    first_rule: dict[str, Location] = {}
+    first_set: dict[str, str] = {}
+    for rs in rulesets:
+        if rs.id in first_set:
+            yield Diagnostic(Location(rs.path, 1, 1), "ruleset.duplicate-ruleset",
+                             f'ruleset id "{rs.id}" is also used by {first_set[rs.id]}')
+        first_set.setdefault(rs.id, rs.path)
+        for rule in rs.spec.rules:
+            where = rs.rule_locations.get(rule.id, Location(rs.path, 1, 1))
+            if rule.id in first_rule and first_rule[rule.id] != where:
+                yield Diagnostic(where, "ruleset.duplicate-rule-id",
+                                 f'rule id "{rule.id}" is already used at {first_rule[rule.id]}')
+            first_rule.setdefault(rule.id, where)
+            if rule.message:
+                for _lit, name, _spec, _conv in string.Formatter().parse(rule.message):
+                    if name is not None and name not in rule.placeholders():
+                        yield Diagnostic(
+                            where, "ruleset.unknown-placeholder",
+                            f'message placeholder "{{{name}}}" is not a fact of {rule.kind} '
+                            f"rules ({', '.join(rule.placeholders())})"
+                            f"{did_you_mean(name, rule.placeholders())}",
+                            "warning",
+                        )
+            if rule.confidence == "unconfirmed":
+                yield Diagnostic(
+                    where, "ruleset.unconfirmed",
+                    f'rule "{rule.id}" rests on a source marked unconfirmed; verify it before '
+                    "relying on it" + (f" ({rule.note})" if rule.note else ""),
+                    "warning",
+                )
+
+
+def lint_paths(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> tuple[
+    list[Ruleset], list[Diagnostic]
+]:
+    """Load what can be loaded and report every problem (errors and warnings)."""
+    rulesets: list[Ruleset] = []
+    problems: list[Diagnostic] = []
+    files = discover(paths, skip_dirs=skip_dirs)
+    for file in files:
+        if not file.exists():
+            problems.append(Diagnostic(Location(str(file)), "file.not-found", "no such file"))
+            continue
+        ruleset, found = _load_one(file)
+        problems.extend(found)
+        if ruleset is not None:
+            rulesets.append(ruleset)
+    problems.extend(_semantic(rulesets))
+    return rulesets, sorted(problems, key=Diagnostic.sort_key)
+
+
+def load_rulesets(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> list[Ruleset]:
+    """Load every ruleset under ``paths``; raise :class:`RulesetError` if any has an error."""
+    rulesets, problems = lint_paths(paths, skip_dirs=skip_dirs)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise RulesetError(errors)
+    if not rulesets:
+        raise RulesetError([Diagnostic(Location(", ".join(str(p) for p in paths)),
+                                       "ruleset.none-found", "no ruleset files found")])
+    return rulesets

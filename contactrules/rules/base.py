@@ -1,0 +1,185 @@
+"""What every rule kind shares: the YAML fields common to all rules and the evaluation contract.
+
+A rule kind is a frozen pydantic model (its YAML fields, unknown keys refused) with two methods:
+``check(ctx)`` returns ``None`` when the contact passes or a :class:`Finding` with the facts used;
+``next_ok(ctx)`` returns the earliest instant after ``ctx.at`` at which this rule alone would pass
+with the same history, or ``None`` when no time will do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..context import Context
+from ..models import Channel, CollectorType, Purpose, Recipient
+
+__all__ = [
+    "COMMON_FACTS",
+    "Finding",
+    "RuleBase",
+    "When",
+    "earliest_passing",
+    "render_message",
+]
+
+COMMON_FACTS = ("rule_id", "channel", "citation")
+RULE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why a rule failed: a default message and the facts a regulator would ask for."""
+
+    message: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    zone: str | None = None
+
+
+class _RuleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class When(_RuleModel):
+    """A closed set of conditions on the contact; a rule whose condition fails does not apply.
+
+    Conditions are field matchers checked by the schema, never expressions run as code.
+    """
+
+    recipients: list[Recipient] | None = Field(default=None, description="Who is contacted.")
+    to_work: bool | None = Field(default=None, description="Contact to a work number/address.")
+    collector_types: list[CollectorType] | None = None
+    purposes: list[Purpose] | None = Field(
+        default=None, description="Template purposes (no template counts as collection)."
+    )
+    debt_time_barred: bool | None = None
+    dispute_pending: bool | None = None
+    initial_communication: bool | None = None
+
+    def matches(self, ctx: Context) -> bool:
+        contact = ctx.contact
+        if self.recipients is not None and contact.recipient not in self.recipients:
+            return False
+        if self.to_work is not None and ctx.to_work is not self.to_work:
+            return False
+        if self.collector_types is not None and contact.collector_type not in self.collector_types:
+            return False
+        if self.purposes is not None and ctx.purpose not in self.purposes:
+            return False
+        if self.debt_time_barred is not None:
+            barred = any(ctx.debts[d].time_barred for d in contact.debt_ids)
+            if barred is not self.debt_time_barred:
+                return False
+        if self.dispute_pending is not None:
+            pending = any(ctx.debts[d].dispute_pending_verification for d in contact.debt_ids)
+            if pending is not self.dispute_pending:
+                return False
+        if self.initial_communication is not None:
+            if ctx.is_initial_communication() is not self.initial_communication:
+                return False
+        return True
+
+
+class RuleBase(_RuleModel):
+    """Fields every rule has, whatever its kind."""
+
+    KIND: ClassVar[str] = ""
+    FACTS: ClassVar[tuple[str, ...]] = ()
+
+    id: str = Field(pattern=RULE_ID_PATTERN, description="Stable id, e.g. US-FED-REGF-1006.6b1i-HOURS.")
+    title: str | None = None
+    citation: str = Field(min_length=1, description="The legal source, e.g. 12 CFR 1006.6(b)(1)(i).")
+    message: str | None = Field(
+        default=None, description="Plain explanation; {placeholders} name facts of the rule kind."
+    )
+    channels: list[Channel] = Field(min_length=1)
+    when: When = Field(default_factory=When)
+    unless_purposes: list[Purpose] = Field(
+        default_factory=list, description="Template purposes the rule does not apply to."
+    )
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = Field(
+        default=None, description="Last day in force (inclusive)."
+    )
+    severity: Literal["deny", "warn"] = "deny"
+    confidence: Literal["primary", "secondary", "unconfirmed", "convention", "policy"] = "primary"
+    note: str | None = None
+
+    @field_validator("citation")
+    @classmethod
+    def _citation_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a rule must cite its legal source")
+        return value.strip()
+
+    # --- applicability ------------------------------------------------------------------
+    def in_force(self, ctx: Context) -> bool:
+        if self.effective_from is None and self.effective_until is None:
+            return True
+        for name, zone in ctx.zones:
+            day = ctx.local(name, zone).date()
+            if self.effective_from is not None and day < self.effective_from:
+                continue
+            if self.effective_until is not None and day > self.effective_until:
+                continue
+            return True
+        return False
+
+    def applies(self, ctx: Context) -> bool:
+        if ctx.purpose in self.unless_purposes:
+            return False
+        return self.when.matches(ctx) and self.in_force(ctx)
+
+    # --- evaluation (overridden by each kind) -------------------------------------------
+    def check(self, ctx: Context) -> Finding | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def next_ok(self, ctx: Context) -> dt.datetime | None:
+        """By default no later time helps (a flag such as cease stays until it is lifted)."""
+        return None
+
+    def placeholders(self) -> tuple[str, ...]:
+        return (*COMMON_FACTS, *self.FACTS)
+
+
+def render_message(template: str, values: dict[str, Any]) -> str:
+    """Fill ``{name}`` placeholders from facts; anything else is left as written.
+
+    Only bare names are substituted: attribute and index lookups (``{a.b}``, ``{a[0]}``) are
+    never evaluated, so a message cannot reach into objects.
+    """
+    out: list[str] = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return template
+    for literal, name, _spec, _conv in parsed:
+        out.append(literal)
+        if name is None:
+            continue
+        if name.isidentifier() and name in values:
+            out.append(str(values[name]))
+        else:
+            out.append("{" + name + "}")
+    return "".join(out)
+
+
+def earliest_passing(
+    ctx: Context,
+    candidates: Iterable[dt.datetime],
+    passes: Callable[[Context], bool],
+) -> dt.datetime | None:
+    """The first candidate instant after ``ctx.at`` (in time order) at which ``passes`` holds.
+
+    Rules whose answer changes only at known boundaries (window edges, local midnights) list
+    those boundaries as candidates; checking each in order gives the exact earliest instant.
+    """
+    for instant in sorted(set(c for c in candidates if c > ctx.at)):
+        if passes(ctx.at_time(instant)):
+            return instant
+    return None

@@ -1,0 +1,230 @@
+"""``consumer_flag``: deny while the consumer (or debt) carries a flag that bars the contact.
+
+What it does
+    Looks at one flag of the consumer's record:
+
+    - ``cease``: the consumer asked in writing to stop about this debt (12 CFR 1006.6(c)).
+    - ``attorney``: the consumer is represented by a lawyer for this debt (1006.6(b)(2)).
+    - ``employer_prohibits``: contact at work while the employer prohibits it (1006.6(b)(3)).
+    - ``inconvenient_place``: a place the consumer called inconvenient (1006.6(b)(1)(ii)).
+    - ``inconvenient_time``: a local time range the consumer called inconvenient (1006.6(b)(1)).
+    - ``medium_opt_out``: the consumer asked not to be contacted through this medium, or at this
+      address or number (1006.14(h)); voicemail shares the telephone medium with calls.
+    - ``dispute_pending``: a written dispute awaits verification (15 U.S.C. 1692g(b)).
+
+    ``consent_exception`` lifts the flag with an active direct consent (scope ``time`` for
+    times, ``place`` for places and work, 1006.6(b)(4)). ``consumer_initiated_reply`` allows one
+    reply through the same medium after the consumer reached out through it that same local day
+    (comment 6(b)(1)-2; 1006.14(h)(2)) and no collector contact through it since.
+    ``next_ok`` is never for flags that stay until lifted, and the end of the range for times.
+
+Regulatory basis
+    12 CFR 1006.6(b)-(c), 1006.14(h); 15 U.S.C. 1692c, 1692g(b).
+
+Options
+    ``flag`` (one of the above), ``consent_exception``, ``consumer_initiated_reply``.
+
+Example
+    .. code-block:: yaml
+
+        - id: US-FED-REGF-1006.6c-CEASE
+          kind: consumer_flag
+          flag: cease
+          channels: [call, voicemail, sms, email, letter, visit, social_dm]
+          unless_purposes: [termination_notice, remedy_notice]
+          citation: 12 CFR 1006.6(c)
+
+    PASS: a letter saying collection is terminated. FAIL: any collection call about the debt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import ClassVar, Literal
+
+from ..clock import clock_seconds
+from ..context import Context, channel_medium, local_day_start, local_instant
+from ..models import Channel, ConsentScope, Initiator, Place, PhoneType, Weekday
+from .base import Finding, RuleBase, earliest_passing
+
+__all__ = ["KIND", "ConsumerFlag"]
+
+KIND = "consumer_flag"
+FlagName = Literal[
+    "cease",
+    "attorney",
+    "employer_prohibits",
+    "inconvenient_place",
+    "inconvenient_time",
+    "medium_opt_out",
+    "dispute_pending",
+]
+_WEEKDAYS = tuple(Weekday)
+SEARCH_DAYS = 9
+
+
+class ConsumerFlag(RuleBase):
+    KIND: ClassVar[str] = KIND
+    FACTS: ClassVar[tuple[str, ...]] = ("flag", "debt_ids", "detail", "zone")
+
+    kind: Literal["consumer_flag"]
+    flag: FlagName
+    consent_exception: bool = False
+    consumer_initiated_reply: bool = False
+
+    # --- one check per flag ---------------------------------------------------------------
+    def _cease(self, ctx: Context) -> Finding | None:
+        hit = [d for d in ctx.contact.debt_ids if d in ctx.contact.consumer.flags.cease_debt_ids]
+        if not hit:
+            return None
+        return Finding(
+            f"the consumer asked in writing to cease communication about debt(s) {', '.join(hit)}",
+            {"flag": "cease", "debt_ids": hit},
+        )
+
+    def _attorney(self, ctx: Context) -> Finding | None:
+        flags = ctx.contact.consumer.flags
+        hit = [d for d in ctx.contact.debt_ids if d in flags.attorney_debt_ids]
+        if not hit:
+            return None
+        return Finding(
+            f"the consumer is represented by an attorney for debt(s) {', '.join(hit)}; "
+            "communicate with the attorney",
+            {"flag": "attorney", "debt_ids": hit},
+        )
+
+    def _employer(self, ctx: Context) -> Finding | None:
+        if not (ctx.contact.consumer.flags.employer_prohibits_contact and ctx.to_work):
+            return None
+        return Finding(
+            "the consumer's employer prohibits this contact at the place of employment",
+            {"flag": "employer_prohibits", "detail": ctx.contact.to},
+        )
+
+    def _place(self, ctx: Context) -> Finding | None:
+        places = ctx.contact.consumer.flags.inconvenient_places
+        place = _contact_place(ctx)
+        if place is None or place not in places:
+            return None
+        return Finding(
+            f"the consumer said contact at {place.value} is inconvenient",
+            {"flag": "inconvenient_place", "detail": place.value},
+        )
+
+    def _time(self, ctx: Context) -> Finding | None:
+        designations = ctx.contact.consumer.flags.inconvenient_times
+        for name, zone in ctx.zones:
+            local = ctx.local(name, zone)
+            secs = local.hour * 3600 + local.minute * 60 + local.second
+            day = _WEEKDAYS[local.weekday()]
+            for item in designations:
+                if item.channels is not None and ctx.channel not in item.channels:
+                    continue
+                if day not in item.days:
+                    continue
+                if clock_seconds(item.start) <= secs < clock_seconds(item.end):
+                    return Finding(
+                        f"the consumer said {item.start}–{item.end} on {day.value} is "
+                        f"inconvenient; it is {local:%H:%M} in {name}",
+                        {
+                            "flag": "inconvenient_time",
+                            "detail": f"{day.value} {item.start}-{item.end}",
+                            "zone": name,
+                        },
+                        zone=name,
+                    )
+        return None
+
+    def _opt_out(self, ctx: Context) -> Finding | None:
+        medium = channel_medium(ctx.channel)
+        for opt in ctx.contact.consumer.flags.opt_outs:
+            if channel_medium(opt.channel) is not medium:
+                continue
+            if opt.address is not None and opt.address != ctx.contact.to:
+                continue
+            if opt.at is not None and opt.at > ctx.at:
+                continue
+            where = f" at {opt.address}" if opt.address else ""
+            return Finding(
+                f"the consumer opted out of {medium.value}{where}",
+                {"flag": "medium_opt_out", "detail": f"{medium.value}{where}"},
+            )
+        return None
+
+    def _dispute(self, ctx: Context) -> Finding | None:
+        hit = [d for d in ctx.contact.debt_ids if ctx.debts[d].dispute_pending_verification]
+        if not hit:
+            return None
+        return Finding(
+            f"debt(s) {', '.join(hit)} are disputed and verification has not been sent",
+            {"flag": "dispute_pending", "debt_ids": hit},
+        )
+
+    _CHECKS: ClassVar[dict[str, Callable[[ConsumerFlag, Context], Finding | None]]] = {
+        "cease": _cease,
+        "attorney": _attorney,
+        "employer_prohibits": _employer,
+        "inconvenient_place": _place,
+        "inconvenient_time": _time,
+        "medium_opt_out": _opt_out,
+        "dispute_pending": _dispute,
+    }
+
+    # --- exceptions -----------------------------------------------------------------------
+    def _excepted(self, ctx: Context) -> bool:
+        if self.consent_exception:
+            scope = ConsentScope.TIME if self.flag == "inconvenient_time" else ConsentScope.PLACE
+            if any(True for _ in ctx.consents(scope)):
+                return True
+        return self.consumer_initiated_reply and _reply_allowed(ctx)
+
+    def check(self, ctx: Context) -> Finding | None:
+        finding = self._CHECKS[self.flag](self, ctx)
+        if finding is None or self._excepted(ctx):
+            return None
+        return finding
+
+    def next_ok(self, ctx: Context) -> dt.datetime | None:
+        if self.flag != "inconvenient_time":
+            return None
+        candidates: list[dt.datetime] = []
+        designations = ctx.contact.consumer.flags.inconvenient_times
+        for _name, zone in ctx.zones:
+            first = ctx.at.astimezone(zone).date()
+            for n in range(SEARCH_DAYS):
+                day = first + dt.timedelta(days=n)
+                candidates.append(local_day_start(day, zone))
+                for item in designations:
+                    candidates.append(local_instant(day, clock_seconds(item.end), zone))
+        return earliest_passing(ctx, candidates, lambda c: self.check(c) is None)
+
+
+def _contact_place(ctx: Context) -> Place | None:
+    if ctx.to_work:
+        return Place.WORK
+    if ctx.channel is Channel.VISIT:
+        return Place.HOME
+    for phone in ctx.contact.consumer.phones:
+        if phone.number == ctx.contact.to and phone.type is PhoneType.HOME:
+            return Place.HOME
+    return None
+
+
+def _reply_allowed(ctx: Context) -> bool:
+    """One reply through the medium the consumer used, on the same local day, not yet given."""
+    medium = channel_medium(ctx.channel)
+    last_inbound = None
+    for record in ctx.prior():
+        if channel_medium(record.channel) is not medium:
+            continue
+        if record.initiated_by is Initiator.CONSUMER:
+            last_inbound = record
+        elif last_inbound is not None:
+            last_inbound = None  # the collector already replied through this medium
+    if last_inbound is None:
+        return False
+    return any(
+        last_inbound.at.astimezone(zone).date() == ctx.local(name, zone).date()
+        for name, zone in ctx.zones
+    )

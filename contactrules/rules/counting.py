@@ -1,0 +1,122 @@
+"""Which past records a rule counts, and over which local calendar days.
+
+Shared by ``frequency_cap`` and ``cooldown``. Day-counted periods count local calendar days
+(K2): a period of 7 days for a contact on local date D covers D-6 … D, each day taken in the
+consumer's zone, so the window starts at a local midnight, DST included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from zoneinfo import ZoneInfo
+
+from ..context import Context, local_day_start
+from ..models import Channel, ConsentScope, ContactRecord, Initiator, Outcome, PhoneType
+
+__all__ = ["Period", "RecordFilter", "consented_record", "debt_keys", "period_start"]
+
+_DAYS = re.compile(r"^([1-9][0-9]{0,3})d$")
+
+
+class RecordFilter(BaseModel):
+    """Which records count: channels, outcomes, who initiated, and to which kind of number."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channels: list[Channel] | None = Field(
+        default=None, description="Channels that count; default: the rule's channels."
+    )
+    outcomes: list[Outcome] | None = Field(default=None, description="Default: every outcome.")
+    exclude_outcomes: list[Outcome] = Field(default_factory=list)
+    initiated_by: list[Initiator] = Field(default_factory=lambda: [Initiator.COLLECTOR])
+    destinations: Literal["any", "personal", "other"] = Field(
+        default="any",
+        description="personal: home/mobile numbers; other: work and other numbers.",
+    )
+
+    def matches(self, record: ContactRecord, ctx: Context, default: list[Channel]) -> bool:
+        if record.channel not in (self.channels or default):
+            return False
+        if self.outcomes is not None and record.outcome not in self.outcomes:
+            return False
+        if record.outcome in self.exclude_outcomes:
+            return False
+        if record.initiated_by not in self.initiated_by:
+            return False
+        if self.destinations != "any":
+            kind = _destination(record, ctx)
+            # A record whose destination is unknown counts in both buckets (fail closed).
+            if kind is not None and kind != self.destinations:
+                return False
+        return ctx.same_person(record)
+
+
+def _destination(record: ContactRecord, ctx: Context) -> str | None:
+    if record.to_work is not None:
+        return "other" if record.to_work else "personal"
+    for phone in ctx.contact.consumer.phones:
+        if record.to is not None and phone.number == record.to:
+            return "personal" if phone.type in (PhoneType.HOME, PhoneType.MOBILE) else "other"
+    return None
+
+
+def validate_period(value: str) -> str:
+    if value in ("calendar_week", "calendar_month", "ever") or _DAYS.match(value):
+        return value
+    raise ValueError(
+        f'"{value}" is not a period; write a number of days such as "7d", or '
+        '"calendar_week", "calendar_month" or "ever"'
+    )
+
+
+Period = Annotated[
+    str,
+    AfterValidator(validate_period),
+    Field(
+        description='"7d" (rolling local days, K2), "calendar_week", "calendar_month" or "ever".',
+        examples=["7d", "30d", "calendar_week"],
+    ),
+]
+
+
+def period_start(period: str, day: dt.date) -> dt.date | None:
+    """First local date of the period that contains ``day``; None for "ever"."""
+    if period == "ever":
+        return None
+    if period == "calendar_week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "calendar_month":
+        return day.replace(day=1)
+    match = _DAYS.match(period)
+    assert match is not None
+    return day - dt.timedelta(days=int(match.group(1)) - 1)
+
+
+def period_length_days(period: str) -> int:
+    if period == "calendar_week":
+        return 7
+    if period == "calendar_month":
+        return 31
+    match = _DAYS.match(period)
+    return int(match.group(1)) if match else 0
+
+
+def debt_keys(ctx: Context, per: str) -> tuple[str | None, ...]:
+    """Per debt: each debt of the contact is counted on its own; per consumer: one count."""
+    return tuple(ctx.contact.debt_ids) if per == "debt" else (None,)
+
+
+def consented_record(
+    ctx: Context, instant: dt.datetime, zone: ZoneInfo, consent_days: int
+) -> bool:
+    """A call placed within ``consent_days`` local days of a direct consent (day 1 = consent day)."""
+    for consent in ctx.consents(ConsentScope.CALL_FREQUENCY, when=instant):
+        first = consent.granted_at.astimezone(zone).date()
+        last = first + dt.timedelta(days=consent_days - 1)
+        if instant < local_day_start(last + dt.timedelta(days=1), zone):
+            return True
+    return False

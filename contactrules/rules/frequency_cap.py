@@ -1,0 +1,126 @@
+"""``frequency_cap``: at most ``max`` counted contacts per debt (or consumer) in a period.
+
+What it does
+    Counts past records that match ``counts`` (channels, outcomes, initiator, kind of number),
+    reached the same person, and concern the same debt (``per: debt``, each debt of a multi-debt
+    contact counted on its own) or any debt (``per: consumer``), over the local calendar days of
+    ``window`` (K2: "7d" for a contact on date D is D-6 … D). Denies when the count has already
+    reached ``max``, i.e. when this contact would exceed it.
+
+Regulatory basis
+    12 CFR 1006.14(b)(2)(i)(A) (more than seven calls in seven consecutive days); 1006.14(b)(3)
+    (not counted: calls with direct consent, calls not connected); 1006.14(b)(4) (per debt);
+    940 CMR 7.04(1)(f); ACCC/ASIC guideline Part 2 s 5.
+
+Options
+    ``max`` (int), ``window`` ("7d", "calendar_week", "calendar_month", "ever"), ``per``
+    (``debt``/``consumer``), ``counts`` (``channels``, ``outcomes``, ``exclude_outcomes``,
+    ``initiated_by`` default collector, ``destinations`` any/personal/other),
+    ``exclude_consented`` and ``consent_days`` (calls within N days of a direct consent to call
+    are not counted, and a call under such consent passes).
+
+Example
+    .. code-block:: yaml
+
+        - id: US-FED-REGF-1006.14b2iA-CALL-7IN7
+          kind: frequency_cap
+          channels: [call, voicemail]
+          max: 7
+          window: 7d
+          per: debt
+          counts: {exclude_outcomes: [not_connected]}
+          citation: 12 CFR 1006.14(b)(2)(i)(A)
+
+    PASS: the seventh call about debt D1 this week; 7 calls each about D1, D2, D3 (21 in all).
+    FAIL: an eighth call about D1 with 7 connected calls on the six previous days and today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from ..context import Context, local_day_start
+from .base import Finding, RuleBase, earliest_passing
+from .counting import (
+    Period,
+    RecordFilter,
+    consented_record,
+    debt_keys,
+    period_length_days,
+    period_start,
+)
+
+__all__ = ["KIND", "FrequencyCap"]
+
+KIND = "frequency_cap"
+MAX_LISTED = 10
+
+
+class FrequencyCap(RuleBase):
+    KIND: ClassVar[str] = KIND
+    FACTS: ClassVar[tuple[str, ...]] = (
+        "count", "max", "window", "window_start", "zone", "debt_id", "records",
+    )
+
+    kind: Literal["frequency_cap"]
+    max: int = Field(ge=0, description="Largest number of counted contacts allowed in the window.")
+    window: Period
+    per: Literal["debt", "consumer"] = "debt"
+    counts: RecordFilter = Field(default_factory=RecordFilter)
+    exclude_consented: bool = False
+    consent_days: int = Field(default=7, ge=1)
+
+    def check(self, ctx: Context) -> Finding | None:
+        for name, zone in ctx.zones:
+            if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):
+                return None
+        for name, zone in ctx.zones:
+            first_day = period_start(self.window, ctx.local(name, zone).date())
+            records = ctx.prior() if first_day is None else ctx.prior_since(
+                local_day_start(first_day, zone)
+            )
+            matching = [
+                r for r in records
+                if self.counts.matches(r, ctx, self.channels)
+                and not (
+                    self.exclude_consented
+                    and consented_record(ctx, r.at, zone, self.consent_days)
+                )
+            ]
+            for debt in debt_keys(ctx, self.per):
+                counted = [r for r in matching if debt is None or debt in r.debt_ids]
+                if len(counted) >= self.max:
+                    start = "ever" if first_day is None else first_day.isoformat()
+                    subject = f"about debt {debt}" if debt else "to this consumer"
+                    return Finding(
+                        message=(
+                            f"{len(counted)} counted contacts {subject} since {start} "
+                            f"({self.window}, {name}); the limit is {self.max}"
+                        ),
+                        facts={
+                            "count": len(counted),
+                            "max": self.max,
+                            "window": self.window,
+                            "window_start": start,
+                            "zone": name,
+                            "debt_id": debt,
+                            "records": [r.at.isoformat() for r in counted[-MAX_LISTED:]],
+                        },
+                        zone=name,
+                    )
+        return None
+
+    def next_ok(self, ctx: Context) -> dt.datetime | None:
+        if self.window == "ever":
+            return None
+        days = period_length_days(self.window) + 1
+        candidates = []
+        for _name, zone in ctx.zones:
+            first = ctx.at.astimezone(zone).date()
+            candidates.extend(
+                local_day_start(first + dt.timedelta(days=n), zone) for n in range(1, days + 1)
+            )
+        return earliest_passing(ctx, candidates, lambda c: self.check(c) is None)

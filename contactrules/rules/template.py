@@ -1,0 +1,137 @@
+"""``template``: the message must carry required disclosures and no prohibited wording.
+
+What it does
+    Checks the proposed contact's template text in the template's language. Each ``required``
+    group must be met (any one of its phrases present); no ``forbidden`` phrase may appear.
+    Phrases match whole words, ignoring case, punctuation and spacing, so "Reply STOP to opt
+    out." contains "reply stop". There are no regular expressions, so nothing can backtrack.
+    Fails closed: no template where one is required, or a language the ruleset has no phrases
+    for, is a deny that says so. ``language_must_match`` denies a template that is not in the
+    consumer's preferred language; ``max_length`` bounds the text.
+
+Regulatory basis
+    12 CFR 1006.6(e) (opt-out notice in electronic messages); 1006.18(e) and 15 U.S.C. 1692e(11)
+    (mini-Miranda); 1006.2(j) (limited-content message); 1006.26(b) (time-barred debts).
+
+Options
+    ``required`` and ``forbidden``: lists of ``{name, phrases: {LANG: [..], any: [..]}}``;
+    ``require_template`` (default true); ``language_must_match``; ``max_length``.
+
+Example
+    .. code-block:: yaml
+
+        - id: US-FED-REGF-1006.6e-EOPTOUT-NOTICE
+          kind: template
+          channels: [sms, email, social_dm]
+          required:
+            - name: opt-out instructions
+              phrases: {en: ["reply stop", "unsubscribe"], es: ["responda stop"]}
+          citation: 12 CFR 1006.6(e)
+
+    PASS: "…Reply STOP to opt out." FAIL: a text with no opt-out instructions.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..context import Context
+from .base import Finding, RuleBase
+
+__all__ = ["KIND", "PhraseGroup", "TemplateRule", "normalize_text"]
+
+KIND = "template"
+ANY_LANGUAGE = "any"
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=8192)
+def normalize_text(text: str) -> str:
+    """Lower-case words separated by single spaces, padded, for whole-word phrase matching."""
+    return " " + " ".join(_NON_WORD.sub(" ", text.casefold()).split()) + " "
+
+
+class PhraseGroup(BaseModel):
+    """Phrases that say the same thing, per language (``any`` applies to every language)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    phrases: dict[str, list[str]] = Field(min_length=1)
+
+    def for_language(self, language: str) -> list[str] | None:
+        own = self.phrases.get(language.lower())
+        common = self.phrases.get(ANY_LANGUAGE)
+        if own is None and common is None:
+            return None
+        return [*(own or []), *(common or [])]
+
+
+class TemplateRule(RuleBase):
+    KIND: ClassVar[str] = KIND
+    FACTS: ClassVar[tuple[str, ...]] = ("problem", "language", "template_id")
+
+    kind: Literal["template"]
+    required: list[PhraseGroup] = Field(default_factory=list)
+    forbidden: list[PhraseGroup] = Field(default_factory=list)
+    require_template: bool = True
+    language_must_match: bool = False
+    max_length: int | None = Field(default=None, ge=1)
+
+    def _finding(self, ctx: Context, problem: str, language: str | None) -> Finding:
+        template = ctx.contact.template
+        return Finding(
+            problem,
+            {
+                "problem": problem,
+                "language": language,
+                "template_id": template.id if template else None,
+            },
+        )
+
+    def check(self, ctx: Context) -> Finding | None:
+        template = ctx.contact.template
+        if template is None:
+            if not self.require_template:
+                return None
+            return self._finding(
+                ctx, f"a {ctx.channel.value} needs its message text to be checked; none given", None
+            )
+        language = template.language.lower()
+        preferred = ctx.contact.consumer.language
+        if self.language_must_match and preferred and preferred.lower() != language:
+            return self._finding(
+                ctx, f"the template is in {language} but the consumer prefers {preferred}", language
+            )
+        if self.max_length is not None and len(template.text) > self.max_length:
+            return self._finding(
+                ctx, f"the message is {len(template.text)} characters; the limit is "
+                f"{self.max_length}", language
+            )
+        text = normalize_text(template.text)
+        for group in self.required:
+            phrases = group.for_language(language)
+            if phrases is None:
+                return self._finding(
+                    ctx, f'no phrases for "{group.name}" in language {language}; the ruleset '
+                    "cannot verify the disclosure", language
+                )
+            if not any(normalize_text(p) in text for p in phrases):
+                return self._finding(ctx, f'the message lacks the {group.name}', language)
+        for group in self.forbidden:
+            phrases = group.for_language(language)
+            if phrases is None:
+                return self._finding(
+                    ctx, f'no phrases for "{group.name}" in language {language}; the ruleset '
+                    "cannot verify the message", language
+                )
+            found = [p for p in phrases if normalize_text(p) in text]
+            if found:
+                return self._finding(
+                    ctx, f'the message contains {group.name}: "{found[0]}"', language
+                )
+        return None

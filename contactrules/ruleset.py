@@ -1,0 +1,94 @@
+"""The ruleset file format: a header saying where and whom it binds, and a list of cited rules.
+
+One file per jurisdiction. The engine stacks every ruleset whose ``jurisdiction`` matches the
+consumer's location and whose ``binds`` includes the collector type (K6, K7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .diagnostics import Location
+from .models import CollectorType
+from .rules import RuleSpec
+
+__all__ = ["Jurisdiction", "Reference", "Ruleset", "RulesetSpec"]
+
+
+class _Header(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Jurisdiction(_Header):
+    """Where a ruleset applies; a missing level means "all of it"."""
+
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. US.")
+    subdivision: str | None = Field(default=None, description="ISO 3166-2 suffix, e.g. MA.")
+    city: str | None = Field(default=None, description="City name, e.g. New York.")
+
+    @field_validator("country", "subdivision")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value is not None else None
+
+    def matches(self, country: str, subdivision: str | None, city: str | None) -> bool:
+        if self.country != country:
+            return False
+        if self.subdivision is not None and self.subdivision != (subdivision or "").upper():
+            return False
+        if self.city is not None and self.city.casefold() != (city or "").casefold():
+            return False
+        return True
+
+    def label(self) -> str:
+        return "-".join(p for p in (self.country, self.subdivision, self.city) if p)
+
+
+class Reference(_Header):
+    id: str
+    title: str
+    url: str | None = None
+
+
+class RulesetSpec(_Header):
+    """A ruleset file as written."""
+
+    ruleset: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="Id, e.g. us-federal.")
+    title: str
+    jurisdiction: Jurisdiction
+    binds: list[CollectorType] = Field(
+        default_factory=lambda: list(CollectorType),
+        description="Collector types the law binds (K7); default: all.",
+    )
+    extends: str | None = Field(default=None, description="Id of the ruleset this one tightens.")
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+    references: list[Reference] = Field(default_factory=list)
+    notes: str | None = None
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A validated ruleset and where its rules came from (for reasons that point at source)."""
+
+    spec: RulesetSpec
+    path: str
+    rule_locations: dict[str, Location] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.spec.ruleset
+
+    def canonical(self) -> dict[str, Any]:
+        return self.spec.model_dump(mode="json", exclude_defaults=False)
+
+    def digest(self) -> str:
+        payload = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,216 @@
+"""Safe YAML reading that keeps every node's ``path:line:col``.
+
+Why not ``yaml.safe_load``: PyYAML implements YAML 1.1, where ``end: 21:00`` is the base-60
+integer 1260, ``NO`` (Norway) and ``off`` are booleans and ``2024-07-04`` is a date. A 9 pm cutoff
+must never silently become something else, so plain scalars are resolved here with the YAML 1.2
+core rules only (``true``/``false``, decimal numbers, ``null``); everything else stays text and the
+models decide what it means. PyYAML's composer builds the node tree (with marks) without
+constructing any Python object, so no tag can run code. Aliases are expanded under a node budget,
+which stops "billion laughs" documents; nesting depth and file size are bounded too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Location, RulesetError
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "PathKey",
+    "SourceDocument",
+    "load_yaml_file",
+    "load_yaml_text",
+]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+PathKey = tuple[str | int, ...]
+
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
+@dataclass
+class SourceDocument:
+    """Plain data (dict/list/str/int/float/bool/None) plus where each piece came from."""
+
+    path: str
+    value: Any
+    positions: dict[PathKey, Location] = field(default_factory=dict)
+    key_positions: dict[PathKey, Location] = field(default_factory=dict)
+
+    def locate(self, path: PathKey, *, key: bool = False) -> Location:
+        """The location of ``path``, or of its nearest ancestor that exists in the file."""
+        probe = tuple(path)
+        while True:
+            if key and probe in self.key_positions:
+                return self.key_positions[probe]
+            if probe in self.positions:
+                return self.positions[probe]
+            if not probe:
+                return Location(self.path, 1, 1)
+            probe = probe[:-1]
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.doc = SourceDocument(path=path, value=None)
+        self.nodes = 0
+        self.problems: list[Diagnostic] = []
+
+    def where(self, node: yaml.Node) -> Location:
+        mark = node.start_mark
+        return Location(self.doc.path, mark.line + 1, mark.column + 1)
+
+    def fail(self, node: yaml.Node, code: str, message: str) -> None:
+        self.problems.append(Diagnostic(self.where(node), code, message))
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooBig(node, f"the document expands to more than {MAX_NODES} nodes "
+                          "(aliases that repeat aliases?)")
+        if depth > MAX_DEPTH:
+            raise _TooBig(node, f"nesting deeper than {MAX_DEPTH} levels")
+        self.doc.positions.setdefault(path, self.where(node))
+        if node.tag not in _STANDARD_TAGS and not node.tag.startswith("tag:yaml.org,2002:merge"):
+            self.fail(node, "yaml.tag", f"the tag {node.tag!r} is not allowed; write plain values")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        self.fail(node, "yaml.node", "unsupported YAML node")
+        return None
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        text: str = node.value
+        if node.style is not None:
+            return text
+        if text in _NULL:
+            return None
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if _INT.match(text):
+            return int(text)
+        if _FLOAT.match(text):
+            return float(text)
+        return text
+
+    def mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "yaml.merge-key", "merge keys (<<) are not supported; "
+                          "write the values out")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, "yaml.key-type", "a key must be plain text")
+                continue
+            key = key_node.value
+            if key in out:
+                self.fail(key_node, "yaml.duplicate-key",
+                          f'the key "{key}" appears twice in the same mapping; the second '
+                          "would silently replace the first")
+                continue
+            self.doc.key_positions[(*path, key)] = self.where(key_node)
+            out[key] = self.build(value_node, (*path, key), depth + 1)
+        return out
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def _mark_location(path: str, mark: Any) -> Location:
+    if mark is None:
+        return Location(path, 1, 1)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def load_yaml_text(text: str, path: str = "<string>") -> SourceDocument:
+    """Parse one YAML document; raise :class:`RulesetError` with located problems."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "malformed YAML"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        raise RulesetError(
+            [Diagnostic(_mark_location(path, mark), "yaml.syntax", f"{problem}{context}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise RulesetError([Diagnostic(Location(path, 1, 1), "yaml.syntax", str(exc))]) from None
+    except RecursionError:
+        raise RulesetError(
+            [Diagnostic(Location(path, 1, 1), "yaml.too-deep", "the document nests too deeply")]
+        ) from None
+    builder = _Builder(path)
+    if node is None:
+        builder.doc.value = None
+        return builder.doc
+    try:
+        builder.doc.value = builder.build(node, (), 0)
+    except _TooBig as exc:
+        raise RulesetError([Diagnostic(builder.where(exc.node), "yaml.too-large", str(exc))]) from None
+    if builder.problems:
+        raise RulesetError(builder.problems)
+    return builder.doc
+
+
+def load_yaml_file(path: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> SourceDocument:
+    """Read a file with a size limit and strict UTF-8, then :func:`load_yaml_text`."""
+    shown = str(path)
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            raise RulesetError([Diagnostic(
+                Location(shown), "file.too-large",
+                f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes",
+            )])
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise RulesetError(
+            [Diagnostic(Location(shown), "file.unreadable", exc.strerror or str(exc))]
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise RulesetError([Diagnostic(
+            Location(shown, line, col), "file.encoding",
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+        )]) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return load_yaml_text(text, shown)
+
+
+def is_mapping(value: object) -> bool:
+    return isinstance(value, Mapping)
