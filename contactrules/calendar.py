@@ -14,7 +14,9 @@ class UnknownCalendarError(ValueError):
     pass
 
 
-def validate_calendar(country: str, subdivision: str | None, categories: tuple[str, ...] = ()) -> None:
+def validate_calendar(
+    country: str, subdivision: str | None, categories: tuple[str, ...] = ()
+) -> None:
     try:
         holidays.country_holidays(country, subdiv=subdivision, years=2026)
     except Exception as exc:
@@ -22,12 +24,16 @@ def validate_calendar(country: str, subdivision: str | None, categories: tuple[s
 
 
 @lru_cache(maxsize=1024)
-def holiday_dates(country: str, subdivision: str | None, year: int, categories: tuple[str, ...] = ()) -> frozenset[dt.date]:
+def holiday_dates(
+    country: str, subdivision: str | None, year: int, categories: tuple[str, ...] = ()
+) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year).keys())
 
 
 @lru_cache(maxsize=256)
-def national_holiday_dates(country: str, year: int, subdivisions: tuple[str, ...] | None = None) -> frozenset[dt.date]:
+def national_holiday_dates(
+    country: str, year: int, subdivisions: tuple[str, ...] | None = None
+) -> frozenset[dt.date]:
     subs = subdivisions or tuple(holidays.country_holidays(country).subdivisions)
     sets = [holiday_dates(country, s, year) for s in subs]
     return frozenset.intersection(*sets) if sets else holiday_dates(country, None, year)

@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from pydantic import ValidationError
@@ -42,8 +41,13 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("evaluate", help="judge the contacts in scenario files")
     evaluate.add_argument("files", nargs="+", help="scenario files (YAML or JSON)")
-    evaluate.add_argument("--rulesets", action="append", default=None, metavar="PATH",
-                          help="ruleset files or folders (default: the bundled rulesets)")
+    evaluate.add_argument(
+        "--rulesets",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="ruleset files or folders (default: the bundled rulesets)",
+    )
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
 
     schema = sub.add_parser("schema", help="print a JSON Schema for editors and generators")
@@ -59,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "evaluate":
             return _evaluate(args.files, args.rulesets, args.format, sys.stdout)
         if args.command == "schema":
-            from .schema import input_schema, ruleset_schema
+            from .schemas import input_schema, ruleset_schema
 
             data = ruleset_schema() if args.which == "ruleset" else input_schema()
             print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -79,8 +83,10 @@ def _check(paths: list[str], fmt: str, strict: bool, out: TextIO) -> int:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     rules = sum(len(rs.spec.rules) for rs in rulesets)
-    print(f"{len(rulesets)} ruleset(s), {rules} rule(s): {errors} error(s), "
-          f"{warnings} warning(s)", file=sys.stderr)
+    print(
+        f"{len(rulesets)} ruleset(s), {rules} rule(s): {errors} error(s), {warnings} warning(s)",
+        file=sys.stderr,
+    )
     if errors or (strict and warnings):
         return 1
     return 0
@@ -89,16 +95,24 @@ def _check(paths: list[str], fmt: str, strict: bool, out: TextIO) -> int:
 def _load_scenario(path: str) -> Scenario:
     doc = load_yaml_file(path)
     if not isinstance(doc.value, dict):
-        raise RulesetError([Diagnostic(Location(path, 1, 1), "input.not-a-mapping",
-                                       "a scenario file must be a mapping with consumer: and "
-                                       "contacts:")])
+        raise RulesetError(
+            [
+                Diagnostic(
+                    Location(path, 1, 1),
+                    "input.not-a-mapping",
+                    "a scenario file must be a mapping with consumer: and contacts:",
+                )
+            ]
+        )
     try:
         return Scenario.model_validate(doc.value)
     except ValidationError as exc:
         problems = validation_diagnostics(exc, doc, Scenario)
         raise RulesetError(
-            [Diagnostic(p.location, p.code.replace("ruleset.", "input."), p.message)
-             for p in problems]
+            [
+                Diagnostic(p.location, p.code.replace("ruleset.", "input."), p.message)
+                for p in problems
+            ]
         ) from None
 
 
@@ -116,17 +130,36 @@ def _evaluate(files: list[str], rulesets: list[str] | None, fmt: str, out: TextI
             try:
                 contact = proposed.for_consumer(scenario.consumer)
             except ValidationError as exc:
-                problems.append(Diagnostic(Location(file, 1, 1), "input.invalid-contact",
-                                           f"contact {index}: {exc.errors()[0]['msg']}"))
+                problems.append(
+                    Diagnostic(
+                        Location(file, 1, 1),
+                        "input.invalid-contact",
+                        f"contact {index}: {exc.errors()[0]['msg']}",
+                    )
+                )
                 continue
             decision = engine.evaluate(contact, scenario.history)
-            results.append({"file": file, "scenario": scenario.name, "index": index,
-                            "label": proposed.label, "channel": contact.channel.value,
-                            "to": contact.to, "debt_ids": contact.debt_ids,
-                            "decision": decision})
+            results.append(
+                {
+                    "file": file,
+                    "scenario": scenario.name,
+                    "index": index,
+                    "label": proposed.label,
+                    "channel": contact.channel.value,
+                    "to": contact.to,
+                    "debt_ids": contact.debt_ids,
+                    "decision": decision,
+                }
+            )
     if fmt == "json":
-        print(json.dumps([{**r, "decision": r["decision"].as_dict()} for r in results],
-                         indent=2, ensure_ascii=False), file=out)
+        print(
+            json.dumps(
+                [{**r, "decision": r["decision"].as_dict()} for r in results],
+                indent=2,
+                ensure_ascii=False,
+            ),
+            file=out,
+        )
     else:
         _print_text(results, out)
     if problems:
@@ -145,8 +178,11 @@ def _print_text(results: list[dict[str, Any]], out: TextIO) -> None:
         d: Decision = r["decision"]
         label = f" {r['label']}:" if r["label"] else ""
         target = f" to {r['to']}" if r["to"] else ""
-        print(f"  [{r['index']}]{label} {r['channel']}{target} about {', '.join(r['debt_ids'])}"
-              f" at {d.at.isoformat()}", file=out)
+        print(
+            f"  [{r['index']}]{label} {r['channel']}{target} about {', '.join(r['debt_ids'])}"
+            f" at {d.at.isoformat()}",
+            file=out,
+        )
         verdict = "ALLOWED" if d.allowed else "DENIED"
         bound = f"; bound by {d.binding_zone}" if d.binding_zone else ""
         print(f"      {verdict} (zones: {', '.join(d.zones) or 'none'}{bound})", file=out)
@@ -159,8 +195,11 @@ def _print_text(results: list[dict[str, Any]], out: TextIO) -> None:
                 print(f"      next allowed: {d.next_allowed_at.isoformat()}", file=out)
             else:
                 print(f"      next allowed: none ({d.next_allowed_note})", file=out)
-        print(f"      rulesets: {', '.join(d.rulesets) or 'none'}; {d.fingerprint[:19]}…; "
-              f"contactrules {d.version}", file=out)
+        print(
+            f"      rulesets: {', '.join(d.rulesets) or 'none'}; {d.fingerprint[:19]}…; "
+            f"contactrules {d.version}",
+            file=out,
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,7 @@ _HHMM = re.compile(r"(?P<h>[01][0-9]|2[0-4]):(?P<m>[0-5][0-9])(:(?P<s>[0-5][0-9]
 
 
 def _check_clock_time(value: Any) -> Any:
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         raise ValueError(
             f'a time of day must be quoted text such as "21:00", not the number {value!r} '
             "(an unquoted 21:00 is read by YAML 1.1 tools as 1260)"

@@ -73,6 +73,20 @@ def local_day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return local_instant(day, 0, zone)
 
 
+def _instant(record: ContactRecord) -> dt.datetime:
+    return record.at
+
+
+def _full_key(record: ContactRecord) -> tuple[dt.datetime, str, str, str, str]:
+    return (
+        record.at,
+        record.channel.value,
+        record.outcome.value,
+        record.to or "",
+        ",".join(record.debt_ids),
+    )
+
+
 @dataclass(frozen=True)
 class _History:
     records: tuple[ContactRecord, ...]
@@ -80,10 +94,12 @@ class _History:
 
     @classmethod
     def build(cls, history: Sequence[ContactRecord]) -> _History:
-        ordered = tuple(
-            sorted(history, key=lambda r: (r.at, r.channel.value, r.outcome.value, r.to or ""))
-        )
-        return cls(ordered, tuple(r.at for r in ordered))
+        ordered = sorted(history, key=_instant)
+        instants = [r.at for r in ordered]
+        if any(a == b for a, b in zip(instants, instants[1:])):
+            # Same-instant records: a full key keeps facts independent of the input order.
+            ordered.sort(key=_full_key)
+        return cls(tuple(ordered), tuple(r.at for r in ordered))
 
 
 @dataclass(frozen=True)
@@ -183,9 +199,7 @@ class Context:
                 continue
             if consent.address is not None and consent.address != contact.to:
                 continue
-            if consent.debt_ids is not None and not set(contact.debt_ids) & set(
-                consent.debt_ids
-            ):
+            if consent.debt_ids is not None and not set(contact.debt_ids) & set(consent.debt_ids):
                 continue
             yield consent
 

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import phonenumbers
@@ -47,6 +48,10 @@ class _Bound:
     ruleset: Ruleset
 
 
+_phone_zones = lru_cache(maxsize=65536)(zones_for_phone)
+_subdivision_zones = lru_cache(maxsize=4096)(zones_for_subdivision)
+
+
 def bundled_rulesets_dir() -> Path:
     """Where the bundled rulesets are: inside an installed wheel, or the checkout's rulesets/."""
     packaged = Path(__file__).resolve().parent / "_rulesets"
@@ -56,8 +61,14 @@ def bundled_rulesets_dir() -> Path:
 
 
 def _engine_reason(rule_id: str, message: str, citation: str, **facts: object) -> Reason:
-    return Reason(rule_id=rule_id, kind="engine", citation=citation, message=message,
-                  severity="deny", facts=dict(facts))
+    return Reason(
+        rule_id=rule_id,
+        kind="engine",
+        citation=citation,
+        message=message,
+        severity="deny",
+        facts=dict(facts),
+    )
 
 
 def candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]]:
@@ -70,7 +81,7 @@ def candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]
         if address.zone:
             names.add(address.zone)
         else:
-            names.update(zones_for_subdivision(address.country, address.subdivision))
+            names.update(_subdivision_zones(address.country, address.subdivision))
     numbers = {p.number: p.zone for p in consumer.phones}
     if contact.to and contact.channel in (Channel.CALL, Channel.VOICEMAIL, Channel.SMS):
         numbers.setdefault(contact.to, None)
@@ -78,21 +89,29 @@ def candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]
         if zone:
             names.add(zone)
         else:
-            names.update(zones_for_phone(number))
+            names.update(_phone_zones(number))
     zones: list[ZoneRef] = []
     for name in sorted(names):
         try:
             zones.append((name, resolve_zone(name)))
         except UnknownZoneError as exc:
-            problems.append(_engine_reason(
-                "CONTACTRULES-UNKNOWN-ZONE", f"{exc}; local time cannot be known, so the "
-                "contact is denied", "12 CFR 1006.6(b)(1)(i); regulations K4", zone=name))
+            problems.append(
+                _engine_reason(
+                    "CONTACTRULES-UNKNOWN-ZONE",
+                    f"{exc}; local time cannot be known, so the contact is denied",
+                    "12 CFR 1006.6(b)(1)(i); regulations K4",
+                    zone=name,
+                )
+            )
     if not zones and not problems:
-        problems.append(_engine_reason(
-            "CONTACTRULES-NO-ZONE",
-            "no time zone can be derived for the consumer (no address, phone zone or explicit "
-            "zone); local time cannot be known, so the contact is denied",
-            "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-1 (K4)"))
+        problems.append(
+            _engine_reason(
+                "CONTACTRULES-NO-ZONE",
+                "no time zone can be derived for the consumer (no address, phone zone or explicit "
+                "zone); local time cannot be known, so the contact is denied",
+                "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-1 (K4)",
+            )
+        )
     return tuple(zones), problems
 
 
@@ -141,7 +160,8 @@ class Engine:
         stack = self._stacks.get(key)
         if stack is None:
             chosen = tuple(
-                rs for rs in self.rulesets
+                rs
+                for rs in self.rulesets
                 if contact.collector_type in rs.spec.binds
                 and any(rs.spec.jurisdiction.matches(*j) for j in key[0])
             )
@@ -150,22 +170,31 @@ class Engine:
         return stack
 
     # --- evaluation -----------------------------------------------------------------------
-    def evaluate(
-        self, contact: Contact, history: Sequence[ContactRecord] = ()
-    ) -> Decision:
+    def evaluate(self, contact: Contact, history: Sequence[ContactRecord] = ()) -> Decision:
         """Decide whether ``contact`` may be made at ``contact.at`` given ``history``."""
         stack = self._stack(contact)
         zones, zone_problems = candidate_zones(contact)
         zone_names = tuple(name for name, _ in zones)
         if zone_problems or not stack.rulesets:
-            reasons = zone_problems or [_engine_reason(
-                "CONTACTRULES-NO-RULESET",
-                "no bundled or loaded ruleset covers the consumer's location "
-                f"{sorted(map(_label, consumer_jurisdictions(contact)))} for a "
-                f"{contact.collector_type.value}; the contact is denied rather than allowed "
-                "without rules", ENGINE_CITATION)]
-            return self._decision(contact, stack, zone_names, reasons, [], None,
-                                  "no time can be computed until the problem is fixed")
+            reasons = zone_problems or [
+                _engine_reason(
+                    "CONTACTRULES-NO-RULESET",
+                    "no bundled or loaded ruleset covers the consumer's location "
+                    f"{sorted(map(_label, consumer_jurisdictions(contact)))} for a "
+                    f"{contact.collector_type.value}; the contact is denied rather than allowed "
+                    "without rules",
+                    ENGINE_CITATION,
+                )
+            ]
+            return self._decision(
+                contact,
+                stack,
+                zone_names,
+                reasons,
+                [],
+                None,
+                "no time can be computed until the problem is fixed",
+            )
         ctx = Context.build(contact, history, zones)
         bound = stack.by_channel.get(contact.channel, ())
         reasons, warnings, failing = _judge(ctx, bound)
@@ -247,13 +276,18 @@ def _label(key: JurisdictionKey) -> str:
     return "-".join(p for p in key if p)
 
 
-def _reason(bound: _Bound, ctx: Context, finding_message: str, facts: dict[str, object],
-            zone: str | None) -> Reason:
+def _reason(
+    bound: _Bound, ctx: Context, finding_message: str, facts: dict[str, object], zone: str | None
+) -> Reason:
     rule = bound.rule
     message = finding_message
     if rule.message:
-        values = {**facts, "rule_id": rule.id, "channel": ctx.channel.value,
-                  "citation": rule.citation}
+        values = {
+            **facts,
+            "rule_id": rule.id,
+            "channel": ctx.channel.value,
+            "citation": rule.citation,
+        }
         message = render_message(rule.message, values)
     location = bound.ruleset.rule_locations.get(rule.id)
     return Reason(
@@ -269,7 +303,9 @@ def _reason(bound: _Bound, ctx: Context, finding_message: str, facts: dict[str, 
     )
 
 
-def _judge(ctx: Context, bound: Sequence[_Bound]) -> tuple[list[Reason], list[Reason], list[_Bound]]:
+def _judge(
+    ctx: Context, bound: Sequence[_Bound]
+) -> tuple[list[Reason], list[Reason], list[_Bound]]:
     reasons: list[Reason] = []
     warnings: list[Reason] = []
     failing: list[_Bound] = []
@@ -280,13 +316,18 @@ def _judge(ctx: Context, bound: Sequence[_Bound]) -> tuple[list[Reason], list[Re
                 continue
             finding = rule.check(ctx)
         except Exception as exc:  # fail closed: a rule that cannot decide denies
-            reasons.append(Reason(
-                rule_id=rule.id, kind=rule.KIND, citation=rule.citation,
-                message=f"the rule could not be evaluated ({type(exc).__name__}: {exc}); "
-                "the contact is denied rather than allowed by accident",
-                severity="error", ruleset=item.ruleset.id,
-                source=str(item.ruleset.rule_locations.get(rule.id, item.ruleset.path)),
-            ))
+            reasons.append(
+                Reason(
+                    rule_id=rule.id,
+                    kind=rule.KIND,
+                    citation=rule.citation,
+                    message=f"the rule could not be evaluated ({type(exc).__name__}: {exc}); "
+                    "the contact is denied rather than allowed by accident",
+                    severity="error",
+                    ruleset=item.ruleset.id,
+                    source=str(item.ruleset.rule_locations.get(rule.id, item.ruleset.path)),
+                )
+            )
             failing.append(item)
             continue
         if finding is None:

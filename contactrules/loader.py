@@ -79,7 +79,7 @@ def _model_fields_at(root: type[BaseModel], data: Any, path: PathKey) -> list[st
             tp = typing.get_args(tp)[1]
         else:
             return None
-        node = node[seg] if isinstance(node, (dict, list)) else None
+        node = _child(node, seg)
         tp = _unwrap(tp)
         if typing.get_origin(tp) in (typing.Union, types.UnionType) and isinstance(node, dict):
             kind = node.get("kind")
@@ -96,19 +96,18 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> PathKey:
     out: list[str | int] = []
     node = data
     for seg in loc:
-        if isinstance(node, dict) and seg in node:
+        if (isinstance(node, dict) and seg in node) or (
+            isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node)
+        ):
             out.append(seg)
-            node = node[seg]
-        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
-            out.append(seg)
-            node = node[seg]
+            node = _child(node, seg)
     return tuple(out)
 
 
 def _clean(msg: str) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
-            return msg[len(prefix):]
+            return msg[len(prefix) :]
     return msg
 
 
@@ -128,19 +127,24 @@ def validation_diagnostics(
             key = path[-1] if path else loc[-1]
             allowed = _model_fields_at(root, doc.value, path[:-1]) or []
             where = _describe(doc.value, path[:-1])
-            code, message = "unknown-key", (
-                f'unknown key "{key}"{where}{did_you_mean(str(key), allowed)}'
+            code, message = (
+                "unknown-key",
+                (f'unknown key "{key}"{where}{did_you_mean(str(key), allowed)}'),
             )
             location = doc.locate(path, key=True)
         elif kind == "missing":
             name = loc[-1]
-            code, message = "missing-key", f'missing required key "{name}"{_describe(doc.value, path)}'
+            code, message = (
+                "missing-key",
+                f'missing required key "{name}"{_describe(doc.value, path)}',
+            )
             location = doc.locate(path, key=True)
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
             tag = ctx.get("tag", value.get("kind") if isinstance(value, dict) else None)
             if tag is None:
-                code, message = "missing-key", 'a rule needs a "kind"; one of ' + ", ".join(
-                    sorted(REGISTRY)
+                code, message = (
+                    "missing-key",
+                    'a rule needs a "kind"; one of ' + ", ".join(sorted(REGISTRY)),
                 )
                 location = doc.locate(path, key=True)
             else:
@@ -169,14 +173,22 @@ def validation_diagnostics(
 def _is_leaf(data: Any, path: PathKey) -> bool:
     node = data
     for seg in path:
-        node = node[seg]
+        node = _child(node, seg)
     return not isinstance(node, (dict, list))
+
+
+def _child(node: Any, seg: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(seg)
+    if isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+        return node[seg]
+    return None
 
 
 def _describe(data: Any, path: PathKey) -> str:
     node = data
     for seg in path:
-        node = node[seg] if isinstance(node, (dict, list)) else None
+        node = _child(node, seg)
     if isinstance(node, dict) and "kind" in node and "id" in node:
         return f' in rule "{node["id"]}" ({node["kind"]})'
     if path:
@@ -191,16 +203,18 @@ def _load_one(path: Path) -> tuple[Ruleset | None, list[Diagnostic]]:
     except RulesetError as exc:
         return None, list(exc.diagnostics)
     if not isinstance(doc.value, dict):
-        return None, [Diagnostic(Location(str(path), 1, 1), "ruleset.not-a-mapping",
-                                 "a ruleset file must be a mapping with ruleset:, title:, "
-                                 "jurisdiction: and rules:")]
+        return None, [
+            Diagnostic(
+                Location(str(path), 1, 1),
+                "ruleset.not-a-mapping",
+                "a ruleset file must be a mapping with ruleset:, title:, jurisdiction: and rules:",
+            )
+        ]
     try:
         spec = RulesetSpec.model_validate(doc.value)
     except ValidationError as exc:
         return None, validation_diagnostics(exc, doc, RulesetSpec)
-    locations = {
-        rule.id: doc.locate(("rules", i)) for i, rule in enumerate(spec.rules)
-    }
+    locations = {rule.id: doc.locate(("rules", i)) for i, rule in enumerate(spec.rules)}
     return Ruleset(spec=spec, path=str(path), rule_locations=locations), []
 
 
@@ -218,20 +232,27 @@ def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
     first_set: dict[str, str] = {}
     for rs in rulesets:
         if rs.id in first_set:
-            yield Diagnostic(Location(rs.path, 1, 1), "ruleset.duplicate-ruleset",
-                             f'ruleset id "{rs.id}" is also used by {first_set[rs.id]}')
+            yield Diagnostic(
+                Location(rs.path, 1, 1),
+                "ruleset.duplicate-ruleset",
+                f'ruleset id "{rs.id}" is also used by {first_set[rs.id]}',
+            )
         first_set.setdefault(rs.id, rs.path)
         for rule in rs.spec.rules:
             where = rs.rule_locations.get(rule.id, Location(rs.path, 1, 1))
             if rule.id in first_rule and first_rule[rule.id] != where:
-                yield Diagnostic(where, "ruleset.duplicate-rule-id",
-                                 f'rule id "{rule.id}" is already used at {first_rule[rule.id]}')
+                yield Diagnostic(
+                    where,
+                    "ruleset.duplicate-rule-id",
+                    f'rule id "{rule.id}" is already used at {first_rule[rule.id]}',
+                )
             first_rule.setdefault(rule.id, where)
             if rule.message:
                 for _lit, name, _spec, _conv in string.Formatter().parse(rule.message):
                     if name is not None and name not in rule.placeholders():
                         yield Diagnostic(
-                            where, "ruleset.unknown-placeholder",
+                            where,
+                            "ruleset.unknown-placeholder",
                             f'message placeholder "{{{name}}}" is not a fact of {rule.kind} '
                             f"rules ({', '.join(rule.placeholders())})"
                             f"{did_you_mean(name, rule.placeholders())}",
@@ -239,16 +260,17 @@ def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
                         )
             if rule.confidence == "unconfirmed":
                 yield Diagnostic(
-                    where, "ruleset.unconfirmed",
+                    where,
+                    "ruleset.unconfirmed",
                     f'rule "{rule.id}" rests on a source marked unconfirmed; verify it before '
                     "relying on it" + (f" ({rule.note})" if rule.note else ""),
                     "warning",
                 )
 
 
-def lint_paths(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> tuple[
-    list[Ruleset], list[Diagnostic]
-]:
+def lint_paths(
+    paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()
+) -> tuple[list[Ruleset], list[Diagnostic]]:
     """Load what can be loaded and report every problem (errors and warnings)."""
     rulesets: list[Ruleset] = []
     problems: list[Diagnostic] = []
@@ -272,6 +294,13 @@ def load_rulesets(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = (
     if errors:
         raise RulesetError(errors)
     if not rulesets:
-        raise RulesetError([Diagnostic(Location(", ".join(str(p) for p in paths)),
-                                       "ruleset.none-found", "no ruleset files found")])
+        raise RulesetError(
+            [
+                Diagnostic(
+                    Location(", ".join(str(p) for p in paths)),
+                    "ruleset.none-found",
+                    "no ruleset files found",
+                )
+            ]
+        )
     return rulesets

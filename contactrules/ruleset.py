@@ -42,9 +42,7 @@ class Jurisdiction(_Header):
             return False
         if self.subdivision is not None and self.subdivision != (subdivision or "").upper():
             return False
-        if self.city is not None and self.city.casefold() != (city or "").casefold():
-            return False
-        return True
+        return self.city is None or self.city.casefold() == (city or "").casefold()
 
     def label(self) -> str:
         return "-".join(p for p in (self.country, self.subdivision, self.city) if p)

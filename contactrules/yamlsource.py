@@ -86,8 +86,11 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _TooBig(node, f"the document expands to more than {MAX_NODES} nodes "
-                          "(aliases that repeat aliases?)")
+            raise _TooBig(
+                node,
+                f"the document expands to more than {MAX_NODES} nodes "
+                "(aliases that repeat aliases?)",
+            )
         if depth > MAX_DEPTH:
             raise _TooBig(node, f"nesting deeper than {MAX_DEPTH} levels")
         self.doc.positions.setdefault(path, self.where(node))
@@ -123,20 +126,27 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.fail(key_node, "yaml.merge-key", "merge keys (<<) are not supported; "
-                          "write the values out")
+                self.fail(
+                    key_node,
+                    "yaml.merge-key",
+                    "merge keys (<<) are not supported; write the values out",
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "yaml.key-type", "a key must be plain text")
                 continue
             key = key_node.value
             if key in out:
-                self.fail(key_node, "yaml.duplicate-key",
-                          f'the key "{key}" appears twice in the same mapping; the second '
-                          "would silently replace the first")
+                self.fail(
+                    key_node,
+                    "yaml.duplicate-key",
+                    f'the key "{key}" appears twice in the same mapping; the second '
+                    "would silently replace the first",
+                )
                 continue
-            self.doc.key_positions[(*path, key)] = self.where(key_node)
-            out[key] = self.build(value_node, (*path, key), depth + 1)
+            child: PathKey = (*path, key)
+            self.doc.key_positions[child] = self.where(key_node)
+            out[key] = self.build(value_node, child, depth + 1)
         return out
 
 
@@ -176,7 +186,9 @@ def load_yaml_text(text: str, path: str = "<string>") -> SourceDocument:
     try:
         builder.doc.value = builder.build(node, (), 0)
     except _TooBig as exc:
-        raise RulesetError([Diagnostic(builder.where(exc.node), "yaml.too-large", str(exc))]) from None
+        raise RulesetError(
+            [Diagnostic(builder.where(exc.node), "yaml.too-large", str(exc))]
+        ) from None
     if builder.problems:
         raise RulesetError(builder.problems)
     return builder.doc
@@ -189,10 +201,15 @@ def load_yaml_file(path: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> Sour
     try:
         size = file.stat().st_size
         if size > max_bytes:
-            raise RulesetError([Diagnostic(
-                Location(shown), "file.too-large",
-                f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes",
-            )])
+            raise RulesetError(
+                [
+                    Diagnostic(
+                        Location(shown),
+                        "file.too-large",
+                        f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes",
+                    )
+                ]
+            )
         raw = file.read_bytes()
     except OSError as exc:
         raise RulesetError(
@@ -203,10 +220,15 @@ def load_yaml_file(path: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> Sour
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise RulesetError([Diagnostic(
-            Location(shown, line, col), "file.encoding",
-            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
-        )]) from None
+        raise RulesetError(
+            [
+                Diagnostic(
+                    Location(shown, line, col),
+                    "file.encoding",
+                    f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+                )
+            ]
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     return load_yaml_text(text, shown)

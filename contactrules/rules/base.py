@@ -79,10 +79,10 @@ class When(_RuleModel):
             pending = any(ctx.debts[d].dispute_pending_verification for d in contact.debt_ids)
             if pending is not self.dispute_pending:
                 return False
-        if self.initial_communication is not None:
-            if ctx.is_initial_communication() is not self.initial_communication:
-                return False
-        return True
+        return (
+            self.initial_communication is None
+            or ctx.is_initial_communication() is self.initial_communication
+        )
 
 
 class RuleBase(_RuleModel):
@@ -91,9 +91,13 @@ class RuleBase(_RuleModel):
     KIND: ClassVar[str] = ""
     FACTS: ClassVar[tuple[str, ...]] = ()
 
-    id: str = Field(pattern=RULE_ID_PATTERN, description="Stable id, e.g. US-FED-REGF-1006.6b1i-HOURS.")
+    id: str = Field(
+        pattern=RULE_ID_PATTERN, description="Stable id, e.g. US-FED-REGF-1006.6b1i-HOURS."
+    )
     title: str | None = None
-    citation: str = Field(min_length=1, description="The legal source, e.g. 12 CFR 1006.6(b)(1)(i).")
+    citation: str = Field(
+        min_length=1, description="The legal source, e.g. 12 CFR 1006.6(b)(1)(i)."
+    )
     message: str | None = Field(
         default=None, description="Plain explanation; {placeholders} name facts of the rule kind."
     )

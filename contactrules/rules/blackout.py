@@ -75,7 +75,7 @@ class Blackout(RuleBase):
         return None
 
     def next_ok(self, ctx: Context) -> dt.datetime | None:
-        candidates = []
+        candidates: list[dt.datetime] = []
         for _name, zone in ctx.zones:
             first = ctx.at.astimezone(zone).date()
             candidates.extend(

@@ -49,7 +49,9 @@ class ConsentRequired(RuleBase):
 
     kind: Literal["consent"]
     scope: ConsentScope = ConsentScope.CHANNEL
-    accept: list[Evidence] = Field(default_factory=lambda: ["direct_consent"], min_length=1)
+    accept: list[Evidence] = Field(
+        default_factory=lambda: list[Evidence](["direct_consent"]), min_length=1
+    )
 
     def _evidence(self, ctx: Context, kind: str) -> bool:
         if kind == "direct_consent":

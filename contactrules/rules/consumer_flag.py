@@ -45,7 +45,7 @@ from typing import ClassVar, Literal
 
 from ..clock import clock_seconds
 from ..context import Context, channel_medium, local_day_start, local_instant
-from ..models import Channel, ConsentScope, Initiator, Place, PhoneType, Weekday
+from ..models import Channel, ConsentScope, Initiator, PhoneType, Place, Weekday
 from .base import Finding, RuleBase, earliest_passing
 
 __all__ = ["KIND", "ConsumerFlag"]

@@ -50,7 +50,9 @@ class Cooldown(RuleBase):
 
     kind: Literal["cooldown"]
     after: RecordFilter
-    days: int = Field(ge=1, description="Local calendar days blocked, the event's date being day 1.")
+    days: int = Field(
+        ge=1, description="Local calendar days blocked, the event's date being day 1."
+    )
     per: Literal["debt", "consumer"] = "debt"
     exclude_consented: bool = False
     consent_days: int = Field(default=7, ge=1)
@@ -75,20 +77,24 @@ class Cooldown(RuleBase):
                 lifts = local_day_start(last + dt.timedelta(days=1), zone)
                 if worst is None or lifts > worst[0]:
                     subject = f" about debt {debt}" if debt else ""
-                    worst = (lifts, Finding(
-                        message=(
-                            f"a {record.channel.value} ({record.outcome.value}){subject} on "
-                            f"{event_day.isoformat()} blocks {', '.join(c.value for c in self.channels)}"
-                            f" through {last.isoformat()} ({name}, day 1 = the event's date)"
+                    blocked = ", ".join(c.value for c in self.channels)
+                    worst = (
+                        lifts,
+                        Finding(
+                            message=(
+                                f"a {record.channel.value} ({record.outcome.value}){subject} on "
+                                f"{event_day.isoformat()} blocks {blocked}"
+                                f" through {last.isoformat()} ({name}, day 1 = the event's date)"
+                            ),
+                            facts={
+                                "event_at": record.at.isoformat(),
+                                "zone": name,
+                                "debt_id": debt,
+                                "blocked_through": last.isoformat(),
+                            },
+                            zone=name,
                         ),
-                        facts={
-                            "event_at": record.at.isoformat(),
-                            "zone": name,
-                            "debt_id": debt,
-                            "blocked_through": last.isoformat(),
-                        },
-                        zone=name,
-                    ))
+                    )
         return worst
 
     def check(self, ctx: Context) -> Finding | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from zoneinfo import ZoneInfo
 
 from ..context import Context, local_day_start
 from ..models import Channel, ConsentScope, ContactRecord, Initiator, Outcome, PhoneType
@@ -113,7 +113,7 @@ def debt_keys(ctx: Context, per: str) -> tuple[str | None, ...]:
 def consented_record(
     ctx: Context, instant: dt.datetime, zone: ZoneInfo, consent_days: int
 ) -> bool:
-    """A call placed within ``consent_days`` local days of a direct consent (day 1 = consent day)."""
+    """A call within ``consent_days`` local days of a direct consent (day 1 = consent day)."""
     for consent in ctx.consents(ConsentScope.CALL_FREQUENCY, when=instant):
         first = consent.granted_at.astimezone(zone).date()
         last = first + dt.timedelta(days=consent_days - 1)

@@ -62,7 +62,13 @@ MAX_LISTED = 10
 class FrequencyCap(RuleBase):
     KIND: ClassVar[str] = KIND
     FACTS: ClassVar[tuple[str, ...]] = (
-        "count", "max", "window", "window_start", "zone", "debt_id", "records",
+        "count",
+        "max",
+        "window",
+        "window_start",
+        "zone",
+        "debt_id",
+        "records",
     )
 
     kind: Literal["frequency_cap"]
@@ -74,20 +80,22 @@ class FrequencyCap(RuleBase):
     consent_days: int = Field(default=7, ge=1)
 
     def check(self, ctx: Context) -> Finding | None:
-        for name, zone in ctx.zones:
+        for _name, zone in ctx.zones:
             if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):
                 return None
         for name, zone in ctx.zones:
             first_day = period_start(self.window, ctx.local(name, zone).date())
-            records = ctx.prior() if first_day is None else ctx.prior_since(
-                local_day_start(first_day, zone)
+            records = (
+                ctx.prior()
+                if first_day is None
+                else ctx.prior_since(local_day_start(first_day, zone))
             )
             matching = [
-                r for r in records
+                r
+                for r in records
                 if self.counts.matches(r, ctx, self.channels)
                 and not (
-                    self.exclude_consented
-                    and consented_record(ctx, r.at, zone, self.consent_days)
+                    self.exclude_consented and consented_record(ctx, r.at, zone, self.consent_days)
                 )
             ]
             for debt in debt_keys(ctx, self.per):
@@ -117,7 +125,7 @@ class FrequencyCap(RuleBase):
         if self.window == "ever":
             return None
         days = period_length_days(self.window) + 1
-        candidates = []
+        candidates: list[dt.datetime] = []
         for _name, zone in ctx.zones:
             first = ctx.at.astimezone(zone).date()
             candidates.extend(

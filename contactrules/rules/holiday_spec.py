@@ -10,7 +10,12 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..calendar import UnknownCalendarError, holiday_dates, national_holiday_dates, validate_calendar
+from ..calendar import (
+    UnknownCalendarError,
+    holiday_dates,
+    national_holiday_dates,
+    validate_calendar,
+)
 
 __all__ = ["HolidayCalendar"]
 

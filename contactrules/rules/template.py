@@ -109,25 +109,30 @@ class TemplateRule(RuleBase):
             )
         if self.max_length is not None and len(template.text) > self.max_length:
             return self._finding(
-                ctx, f"the message is {len(template.text)} characters; the limit is "
-                f"{self.max_length}", language
+                ctx,
+                f"the message is {len(template.text)} characters; the limit is {self.max_length}",
+                language,
             )
         text = normalize_text(template.text)
         for group in self.required:
             phrases = group.for_language(language)
             if phrases is None:
                 return self._finding(
-                    ctx, f'no phrases for "{group.name}" in language {language}; the ruleset '
-                    "cannot verify the disclosure", language
+                    ctx,
+                    f'no phrases for "{group.name}" in language {language}; the ruleset '
+                    "cannot verify the disclosure",
+                    language,
                 )
             if not any(normalize_text(p) in text for p in phrases):
-                return self._finding(ctx, f'the message lacks the {group.name}', language)
+                return self._finding(ctx, f"the message lacks the {group.name}", language)
         for group in self.forbidden:
             phrases = group.for_language(language)
             if phrases is None:
                 return self._finding(
-                    ctx, f'no phrases for "{group.name}" in language {language}; the ruleset '
-                    "cannot verify the message", language
+                    ctx,
+                    f'no phrases for "{group.name}" in language {language}; the ruleset '
+                    "cannot verify the message",
+                    language,
                 )
             found = [p for p in phrases if normalize_text(p) in text]
             if found:

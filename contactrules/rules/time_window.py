@@ -68,7 +68,7 @@ class Window(BaseModel):
     def _opens(self) -> Window:
         if clock_seconds(self.start) >= clock_seconds(self.end):
             raise ValueError(
-                f'the window {self.start}–{self.end} never opens: start must be before end '
+                f"the window {self.start}–{self.end} never opens: start must be before end "
                 '(to allow until midnight write end: "24:00")'
             )
         return self
@@ -123,19 +123,21 @@ class TimeWindow(RuleBase):
                 ", ".join(f"{format_seconds(lo)}–{format_seconds(hi)}" for lo, hi in spans)
                 or "no contact"
             )
-            failures.append(Finding(
-                message=(
-                    f"{ctx.channel.value} at {local:%H:%M:%S} ({day_type}) in {name} is outside "
-                    f"the allowed hours ({allowed})"
-                ),
-                facts={
-                    "local_time": local.strftime("%Y-%m-%d %H:%M:%S %Z"),
-                    "zone": name,
-                    "day_type": day_type,
-                    "allowed": allowed,
-                },
-                zone=name,
-            ))
+            failures.append(
+                Finding(
+                    message=(
+                        f"{ctx.channel.value} at {local:%H:%M:%S} ({day_type}) in {name} is "
+                        f"outside the allowed hours ({allowed})"
+                    ),
+                    facts={
+                        "local_time": local.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                        "zone": name,
+                        "day_type": day_type,
+                        "allowed": allowed,
+                    },
+                    zone=name,
+                )
+            )
         if not failures:
             return None
         if self.consent_exception and self._consented(ctx, seconds):
