@@ -50,6 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
 
+    test = sub.add_parser("test", help="run the *.cases.yaml cases beside the rulesets")
+    test.add_argument("paths", nargs="+", help="folders or files with rulesets and cases")
+    test.add_argument(
+        "--coverage",
+        action="store_true",
+        help="list rules no case denies, and rules never seen passing",
+    )
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+
+    explain = sub.add_parser("explain", help="explain a rule id or a rule kind")
+    explain.add_argument("name", help="a rule id (e.g. US-FED-REGF-1006.6b1i-HOURS) or kind")
+    explain.add_argument("--rulesets", action="append", default=None, metavar="PATH")
+
     schema = sub.add_parser("schema", help="print a JSON Schema for editors and generators")
     schema.add_argument("which", choices=["ruleset", "input"], nargs="?", default="ruleset")
     return parser
@@ -62,6 +75,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args.paths, args.format, args.strict, sys.stdout)
         if args.command == "evaluate":
             return _evaluate(args.files, args.rulesets, args.format, sys.stdout)
+        if args.command == "test":
+            from .testing import run_test_command
+
+            return run_test_command(args.paths, args.coverage, args.verbose, sys.stdout)
+        if args.command == "explain":
+            from .explain import explain
+
+            text = explain(args.name, args.rulesets)
+            if text is None:
+                print(f'contactrules: no rule id or rule kind "{args.name}"', file=sys.stderr)
+                return 1
+            print(text)
+            return 0
         if args.command == "schema":
             from .schemas import input_schema, ruleset_schema
 

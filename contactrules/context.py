@@ -11,6 +11,7 @@ import datetime as dt
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .models import (
@@ -96,7 +97,7 @@ class _History:
     def build(cls, history: Sequence[ContactRecord]) -> _History:
         ordered = sorted(history, key=_instant)
         instants = [r.at for r in ordered]
-        if any(a == b for a, b in zip(instants, instants[1:])):
+        if any(a == b for a, b in pairwise(instants)):
             # Same-instant records: a full key keeps facts independent of the input order.
             ordered.sort(key=_full_key)
         return cls(tuple(ordered), tuple(r.at for r in ordered))

@@ -152,7 +152,8 @@ class Engine:
     @classmethod
     def default(cls) -> Engine:
         """The bundled rulesets (the law only; example company policies are left out)."""
-        return cls.from_path(bundled_rulesets_dir(), skip_dirs=DEFAULT_SKIP_DIRS)
+        root = bundled_rulesets_dir()
+        return cls(load_rulesets([root], skip_dirs=DEFAULT_SKIP_DIRS, display=(root, "rulesets")))
 
     # --- selection ------------------------------------------------------------------------
     def _stack(self, contact: Contact) -> _Stack:
@@ -242,6 +243,37 @@ class Engine:
             fingerprint=self.fingerprint,
             version=__version__,
         )
+
+    def trace(
+        self, contact: Contact, history: Sequence[ContactRecord] = ()
+    ) -> list[tuple[str, str]]:
+        """Each rule of the stack with ``applied-pass``, ``deny``, ``not-applicable`` or
+        ``error``: what ``contactrules test --coverage`` needs to see which sides are tested."""
+        stack = self._stack(contact)
+        zones, problems = candidate_zones(contact)
+        if problems:
+            return []
+        ctx = Context.build(contact, history, zones)
+        out: list[tuple[str, str]] = []
+        for item in stack.by_channel.get(contact.channel, ()):
+            try:
+                if not item.rule.applies(ctx):
+                    out.append((item.rule.id, "not-applicable"))
+                    continue
+                verdict = "deny" if item.rule.check(ctx) is not None else "applied-pass"
+            except Exception:
+                verdict = "error"
+            out.append((item.rule.id, verdict))
+        return out
+
+    def subset(self, ruleset_ids: Iterable[str]) -> Engine:
+        """An engine over some of this engine's rulesets (unknown ids raise KeyError)."""
+        wanted = list(ruleset_ids)
+        by_id = {rs.id: rs for rs in self.rulesets}
+        missing = [i for i in wanted if i not in by_id]
+        if missing:
+            raise KeyError(f"unknown ruleset id(s) {missing}; loaded: {sorted(by_id)}")
+        return Engine([by_id[i] for i in wanted])
 
     def rule(self, rule_id: str) -> tuple[RuleBase, Ruleset] | None:
         """Find a loaded rule by id (for ``explain`` and tests)."""

@@ -197,9 +197,9 @@ def _describe(data: Any, path: PathKey) -> str:
 
 
 # --- loading -------------------------------------------------------------------------------
-def _load_one(path: Path) -> tuple[Ruleset | None, list[Diagnostic]]:
+def _load_one(path: Path, shown: str | None = None) -> tuple[Ruleset | None, list[Diagnostic]]:
     try:
-        doc = load_yaml_file(path)
+        doc = load_yaml_file(path, shown=shown)
     except RulesetError as exc:
         return None, list(exc.diagnostics)
     if not isinstance(doc.value, dict):
@@ -215,7 +215,7 @@ def _load_one(path: Path) -> tuple[Ruleset | None, list[Diagnostic]]:
     except ValidationError as exc:
         return None, validation_diagnostics(exc, doc, RulesetSpec)
     locations = {rule.id: doc.locate(("rules", i)) for i, rule in enumerate(spec.rules)}
-    return Ruleset(spec=spec, path=str(path), rule_locations=locations), []
+    return Ruleset(spec=spec, path=shown or str(path), rule_locations=locations), []
 
 
 def load_ruleset(path: Path | str) -> Ruleset:
@@ -269,9 +269,16 @@ def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
 
 
 def lint_paths(
-    paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()
+    paths: Iterable[Path | str],
+    *,
+    skip_dirs: tuple[str, ...] = (),
+    display: tuple[Path, str] | None = None,
 ) -> tuple[list[Ruleset], list[Diagnostic]]:
-    """Load what can be loaded and report every problem (errors and warnings)."""
+    """Load what can be loaded and report every problem (errors and warnings).
+
+    ``display`` = (root, label) shows files under ``root`` as ``label/…`` in messages and
+    reasons, so that bundled rulesets never reveal where the library is installed.
+    """
     rulesets: list[Ruleset] = []
     problems: list[Diagnostic] = []
     files = discover(paths, skip_dirs=skip_dirs)
@@ -279,7 +286,10 @@ def lint_paths(
         if not file.exists():
             problems.append(Diagnostic(Location(str(file)), "file.not-found", "no such file"))
             continue
-        ruleset, found = _load_one(file)
+        shown = None
+        if display is not None:
+            shown = str(Path(display[1]) / file.relative_to(display[0])).replace("\\", "/")
+        ruleset, found = _load_one(file, shown)
         problems.extend(found)
         if ruleset is not None:
             rulesets.append(ruleset)
@@ -287,9 +297,15 @@ def lint_paths(
     return rulesets, sorted(problems, key=Diagnostic.sort_key)
 
 
-def load_rulesets(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> list[Ruleset]:
+def load_rulesets(
+    paths: Iterable[Path | str],
+    *,
+    skip_dirs: tuple[str, ...] = (),
+    display: tuple[Path, str] | None = None,
+) -> list[Ruleset]:
     """Load every ruleset under ``paths``; raise :class:`RulesetError` if any has an error."""
-    rulesets, problems = lint_paths(paths, skip_dirs=skip_dirs)
+    paths = list(paths)
+    rulesets, problems = lint_paths(paths, skip_dirs=skip_dirs, display=display)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise RulesetError(errors)

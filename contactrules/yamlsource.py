@@ -194,9 +194,11 @@ def load_yaml_text(text: str, path: str = "<string>") -> SourceDocument:
     return builder.doc
 
 
-def load_yaml_file(path: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> SourceDocument:
+def load_yaml_file(
+    path: Path | str, *, max_bytes: int = MAX_FILE_BYTES, shown: str | None = None
+) -> SourceDocument:
     """Read a file with a size limit and strict UTF-8, then :func:`load_yaml_text`."""
-    shown = str(path)
+    shown = shown or str(path)
     file = Path(path)
     try:
         size = file.stat().st_size

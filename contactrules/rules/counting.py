@@ -110,9 +110,7 @@ def debt_keys(ctx: Context, per: str) -> tuple[str | None, ...]:
     return tuple(ctx.contact.debt_ids) if per == "debt" else (None,)
 
 
-def consented_record(
-    ctx: Context, instant: dt.datetime, zone: ZoneInfo, consent_days: int
-) -> bool:
+def consented_record(ctx: Context, instant: dt.datetime, zone: ZoneInfo, consent_days: int) -> bool:
     """A call within ``consent_days`` local days of a direct consent (day 1 = consent day)."""
     for consent in ctx.consents(ConsentScope.CALL_FREQUENCY, when=instant):
         first = consent.granted_at.astimezone(zone).date()

@@ -1,0 +1,212 @@
+"""Ruleset test cases written by compliance officers (``*.cases.yaml``), and their runner.
+
+The shape follows ``opa test``: cases live beside the rulesets, each gives a consumer, a history
+and one proposed contact, and says what must come out. The same runner backs
+``contactrules test`` and the pytest suite (one pytest id per case).
+
+.. code-block:: yaml
+
+    consumers:                       # optional, named consumers reused by cases
+      boston: {id: C1, addresses: [{country: US, subdivision: MA}], debts: [{id: D1}]}
+    cases:
+      - name: 21:00:00 is outside the window
+        source: 12 CFR 1006.6(b)(1)(i); K1          # required: where the expectation comes from
+        consumer: boston                              # a name above, or an inline consumer
+        history: []
+        contact: {channel: call, at: "2026-06-02T21:00:00-04:00", debt_ids: [D1]}
+        expect:
+          allowed: false
+          reasons: [US-FED-REGF-1006.6b1i-HOURS]      # must all be among the deny reasons
+          next_allowed_at: "2026-06-03T08:00:00-04:00"  # or null for "no time will do"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from .decision import Decision
+from .diagnostics import Diagnostic, Location, RulesetError
+from .engine import Engine
+from .loader import validation_diagnostics
+from .models import Consumer, ContactRecord
+from .scenario import ProposedContact
+from .yamlsource import SourceDocument, load_yaml_file
+
+__all__ = ["Case", "CaseFile", "CaseResult", "discover_cases", "load_cases", "run_cases"]
+
+
+class Expectation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allowed: bool
+    reasons: list[str] = Field(default_factory=list, description="Rule ids that must deny.")
+    only_reasons: bool = Field(
+        default=False, description="The deny reasons must be exactly `reasons`."
+    )
+    next_allowed_at: AwareDatetime | None = Field(
+        default=None, description='An instant, or null for "no time will do"; omit to skip.'
+    )
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    source: str = Field(min_length=1, description="The legal source of the expectation.")
+    consumer: str | Consumer
+    history: list[ContactRecord] = Field(default_factory=list)
+    contact: ProposedContact
+    expect: Expectation
+
+
+class CaseFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rulesets: list[str] | None = Field(
+        default=None,
+        description="Ruleset ids to stack for these cases; default: every loaded ruleset "
+        "outside examples/ folders.",
+    )
+    consumers: dict[str, Consumer] = Field(default_factory=dict)
+    cases: list[Case] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    case: Case
+    consumer: Consumer
+    location: Location
+    rulesets: tuple[str, ...] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.location.path}::{self.case.name}"
+
+
+@dataclass
+class CaseResult:
+    loaded: LoadedCase
+    decision: Decision | None
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def discover_cases(paths: Iterable[Path | str]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.cases.y*ml")))
+        elif path.name.endswith((".cases.yaml", ".cases.yml")):
+            found.append(path)
+    return found
+
+
+def load_cases(path: Path | str) -> list[LoadedCase]:
+    """Load one case file or raise :class:`RulesetError` with located problems."""
+    doc: SourceDocument = load_yaml_file(path)
+    try:
+        parsed = CaseFile.model_validate(doc.value)
+    except ValidationError as exc:
+        raise RulesetError(
+            Diagnostic(d.location, d.code.replace("ruleset.", "cases."), d.message)
+            for d in validation_diagnostics(exc, doc, CaseFile)
+        ) from None
+    loaded: list[LoadedCase] = []
+    problems: list[Diagnostic] = []
+    for index, case in enumerate(parsed.cases):
+        where = doc.locate(("cases", index))
+        if isinstance(case.consumer, str):
+            consumer = parsed.consumers.get(case.consumer)
+            if consumer is None:
+                problems.append(
+                    Diagnostic(
+                        doc.locate(("cases", index, "consumer")),
+                        "cases.unknown-consumer",
+                        f'no consumer named "{case.consumer}" under consumers:',
+                    )
+                )
+                continue
+        else:
+            consumer = case.consumer
+        try:
+            case.contact.for_consumer(consumer)
+        except ValidationError as exc:
+            problems.append(
+                Diagnostic(
+                    doc.locate(("cases", index, "contact")),
+                    "cases.invalid-contact",
+                    exc.errors()[0]["msg"],
+                )
+            )
+            continue
+        chosen = tuple(parsed.rulesets) if parsed.rulesets is not None else None
+        loaded.append(LoadedCase(case, consumer, where, chosen))
+    if problems:
+        raise RulesetError(problems)
+    return loaded
+
+
+def _fmt(value: dt.datetime | None) -> str:
+    return "none" if value is None else value.isoformat()
+
+
+def check_case(engine: Engine, loaded: LoadedCase) -> CaseResult:
+    case = loaded.case
+    contact = case.contact.for_consumer(loaded.consumer)
+    decision = engine.evaluate(contact, case.history)
+    failures: list[str] = []
+    expect = case.expect
+    denied_by = [r.rule_id for r in decision.reasons]
+    if decision.allowed != expect.allowed:
+        failures.append(
+            f"expected {'allowed' if expect.allowed else 'denied'}, got "
+            f"{'allowed' if decision.allowed else 'denied'}"
+        )
+    missing = [r for r in expect.reasons if r not in denied_by]
+    if missing:
+        failures.append(f"expected deny reasons {missing}, got {denied_by or 'none'}")
+    if expect.only_reasons and sorted(set(denied_by)) != sorted(set(expect.reasons)):
+        failures.append(f"expected exactly {expect.reasons}, got {denied_by}")
+    warned = [r.rule_id for r in decision.warnings]
+    missing_warnings = [w for w in expect.warnings if w not in warned]
+    if missing_warnings:
+        failures.append(f"expected warnings {missing_warnings}, got {warned or 'none'}")
+    if "next_allowed_at" in expect.model_fields_set:
+        wanted = expect.next_allowed_at
+        got = decision.next_allowed_at
+        if (wanted is None) != (got is None) or (
+            wanted is not None and got is not None and wanted != got
+        ):
+            failures.append(
+                f"expected next_allowed_at {_fmt(wanted)}, got {_fmt(got)}"
+                + (f" ({decision.next_allowed_note})" if decision.next_allowed_note else "")
+            )
+    return CaseResult(loaded, decision, failures)
+
+
+def run_cases(engine: Engine, cases: Iterable[LoadedCase]) -> list[CaseResult]:
+    return [check_case(engine, c) for c in cases]
+
+
+def describe_failure(result: CaseResult) -> str:
+    """Expected vs actual, with the reasons, as a compliance officer reads it."""
+    lines = [
+        f"{result.loaded.location}: FAIL {result.loaded.case.name}",
+        f"    source: {result.loaded.case.source}",
+    ]
+    lines += [f"    {f}" for f in result.failures]
+    decision = result.decision
+    if decision is not None:
+        for reason in decision.reasons:
+            lines.append(f"    reason {reason.rule_id}: {reason.message}")
+    return "\n".join(lines)

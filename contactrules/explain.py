@@ -1,0 +1,62 @@
+"""``contactrules explain``: what a rule kind or a loaded rule does, why, and its options."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+from collections.abc import Sequence
+
+from pydantic.fields import FieldInfo
+
+from .engine import Engine
+from .rules import REGISTRY
+from .rules.base import RuleBase
+
+__all__ = ["explain", "kind_reference"]
+
+_COMMON = set(RuleBase.model_fields)
+
+
+def _default(info: FieldInfo) -> str:
+    if info.is_required():
+        return "required"
+    value = info.default_factory() if info.default_factory is not None else info.default  # type: ignore[call-arg]
+    return json.dumps(value, default=lambda v: getattr(v, "value", str(v)))
+
+
+def kind_reference(kind: str) -> str:
+    """The reference text of a rule kind: its module docstring and its own options."""
+    cls = REGISTRY[kind]
+    module = sys.modules[cls.__module__]
+    doc = inspect.cleandoc(module.__doc__ or "")
+    lines = [doc, "", "Fields of this kind (besides the common id, citation, channels, when, …):"]
+    for name, info in cls.model_fields.items():
+        if name in _COMMON or name == "kind":
+            continue
+        desc = f" — {info.description}" if info.description else ""
+        lines.append(f"  {name}: {_default(info)}{desc}")
+    return "\n".join(lines)
+
+
+def explain(name: str, ruleset_paths: Sequence[str] | None = None) -> str | None:
+    if name in REGISTRY:
+        return kind_reference(name)
+    engine = Engine.from_path(*ruleset_paths) if ruleset_paths else Engine.default()
+    found = engine.rule(name)
+    if found is None:
+        return None
+    rule, ruleset = found
+    where = ruleset.rule_locations.get(rule.id)
+    lines = [
+        f"{rule.id} ({rule.KIND}) in ruleset {ruleset.id} — {ruleset.spec.title}",
+        f"  {rule.title}" if rule.title else "",
+        f"  citation:   {rule.citation}",
+        f"  channels:   {', '.join(c.value for c in rule.channels)}",
+        f"  confidence: {rule.confidence}",
+        f"  source:     {where or ruleset.path}",
+    ]
+    if rule.note:
+        lines.append(f"  note:       {' '.join(rule.note.split())}")
+    lines += ["", "Rule kind reference:", "", kind_reference(rule.KIND)]
+    return "\n".join(line for line in lines if line != "")

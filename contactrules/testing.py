@@ -1,0 +1,115 @@
+"""``contactrules test``: run officers' cases against the rulesets they sit beside."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .casefile import (
+    CaseResult,
+    LoadedCase,
+    check_case,
+    describe_failure,
+    discover_cases,
+    load_cases,
+)
+from .diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
+from .engine import DEFAULT_SKIP_DIRS, Engine
+from .loader import lint_paths
+from .ruleset import Ruleset
+
+__all__ = ["collect", "run_test_command"]
+
+
+def _default_ids(rulesets: Sequence[Ruleset]) -> tuple[str, ...]:
+    return tuple(rs.id for rs in rulesets if not set(Path(rs.path).parts) & set(DEFAULT_SKIP_DIRS))
+
+
+def collect(paths: Sequence[str | Path]) -> tuple[Engine, list[LoadedCase]]:
+    """Load the rulesets and cases under ``paths``; raise RulesetError on any problem."""
+    rulesets, problems = lint_paths(paths)
+    errors = [p for p in problems if p.severity == "error"]
+    cases: list[LoadedCase] = []
+    for file in discover_cases(paths):
+        try:
+            cases.extend(load_cases(file))
+        except RulesetError as exc:
+            errors.extend(exc.diagnostics)
+    if errors:
+        raise RulesetError(errors)
+    if not cases:
+        raise RulesetError(
+            [
+                Diagnostic(
+                    Location(", ".join(map(str, paths))),
+                    "cases.none-found",
+                    "no *.cases.yaml files with cases were found",
+                )
+            ]
+        )
+    return Engine(rulesets), cases
+
+
+def run_test_command(paths: Sequence[str], coverage: bool, verbose: bool, out: TextIO) -> int:
+    try:
+        engine, cases = collect(paths)
+    except RulesetError as exc:
+        print(format_diagnostics(exc.diagnostics), file=out)
+        return 1
+    default = _default_ids(engine.rulesets)
+    engines: dict[tuple[str, ...], Engine] = {}
+    results: list[CaseResult] = []
+    seen: dict[str, set[str]] = defaultdict(set)
+    for case in cases:
+        ids = case.rulesets if case.rulesets is not None else default
+        try:
+            sub = engines.setdefault(ids, engine.subset(ids))
+        except KeyError as exc:
+            print(f"{case.location}: error cases.unknown-ruleset {exc.args[0]}", file=out)
+            return 1
+        result = check_case(sub, case)
+        results.append(result)
+        if coverage:
+            contact = case.case.contact.for_consumer(case.consumer)
+            for rule_id, verdict in sub.trace(contact, case.case.history):
+                seen[rule_id].add(verdict)
+        if not result.passed:
+            print(describe_failure(result), file=out)
+        elif verbose:
+            print(f"{case.location}: PASS {case.case.name}", file=out)
+    if coverage:
+        _print_coverage(engine, engines, seen, out)
+    passed = sum(r.passed for r in results)
+    failed = len(results) - passed
+    print(f"{passed} passed, {failed} failed", file=out)
+    return 1 if failed else 0
+
+
+def _print_coverage(
+    engine: Engine,
+    engines: dict[tuple[str, ...], Engine],
+    seen: dict[str, set[str]],
+    out: TextIO,
+) -> None:
+    used = sorted({rs_id for ids in engines for rs_id in ids})
+    print("coverage:", file=out)
+    gaps = 0
+    for rs in engine.rulesets:
+        if rs.id not in used:
+            continue
+        for rule in rs.spec.rules:
+            verdicts = seen.get(rule.id, set())
+            where = rs.rule_locations.get(rule.id, Location(rs.path))
+            if "deny" not in verdicts:
+                gaps += 1
+                print(f"  {where}: {rule.id}: no case is denied by it", file=out)
+            if not verdicts & {"applied-pass", "not-applicable"}:
+                gaps += 1
+                print(
+                    f"  {where}: {rule.id}: every case on its channels is denied by it "
+                    "(the allowed side of its boundary is untested)",
+                    file=out,
+                )
+    print(f"  {gaps} gap(s)", file=out)

@@ -1,0 +1,41 @@
+"""Every officer-written case in rulesets/**/*.cases.yaml, one pytest id per case.
+
+The expectations and their legal sources live in the YAML files; this module only runs them,
+the same way ``contactrules test rulesets/`` does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contactrules.casefile import LoadedCase, check_case, describe_failure
+from contactrules.engine import Engine
+from contactrules.testing import _default_ids, collect
+
+RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
+ENGINE, CASES = collect([RULESETS])
+DEFAULT = _default_ids(ENGINE.rulesets)
+_ENGINES: dict[tuple[str, ...], Engine] = {}
+
+
+def _engine_for(case: LoadedCase) -> Engine:
+    ids = case.rulesets if case.rulesets is not None else DEFAULT
+    return _ENGINES.setdefault(ids, ENGINE.subset(ids))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id.split("rulesets/")[-1] for c in CASES])
+def test_case(case: LoadedCase) -> None:
+    result = check_case(_engine_for(case), case)
+    assert result.passed, describe_failure(result)
+
+
+def test_every_bundled_rule_is_denied_by_some_case() -> None:
+    denied: set[str] = set()
+    for case in CASES:
+        result = check_case(_engine_for(case), case)
+        assert result.decision is not None
+        denied.update(r.rule_id for r in result.decision.reasons)
+    rules = {rule.id for rs in ENGINE.rulesets for rule in rs.spec.rules}
+    assert rules - denied == set(), "rules with no denying case"
