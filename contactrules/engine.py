@@ -145,8 +145,14 @@ class Engine:
 
     # --- construction ---------------------------------------------------------------------
     @classmethod
-    def from_path(cls, *paths: Path | str, skip_dirs: tuple[str, ...] = ()) -> Engine:
-        """Load every ruleset under the given files or folders (raises RulesetError)."""
+    def from_path(
+        cls, *paths: Path | str, skip_dirs: tuple[str, ...] = DEFAULT_SKIP_DIRS
+    ) -> Engine:
+        """Load every ruleset under the given files or folders (raises RulesetError).
+
+        Folders named ``examples`` (example company policies) below a given folder are skipped
+        unless named directly, so ``Engine.from_path("rulesets")`` is the law only.
+        """
         return cls(load_rulesets(paths, skip_dirs=skip_dirs))
 
     @classmethod

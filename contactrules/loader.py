@@ -6,6 +6,8 @@ and column of the offending key or value, with a "did you mean" where a close sp
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import string
 import types
 import typing
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Location, RulesetError, did_you_mean
 from .rules import REGISTRY
+from .rules.frequency_cap import FrequencyCap
 from .ruleset import Ruleset, RulesetSpec
 from .yamlsource import PathKey, SourceDocument, load_yaml_file
 
@@ -215,7 +218,10 @@ def _load_one(path: Path, shown: str | None = None) -> tuple[Ruleset | None, lis
     except ValidationError as exc:
         return None, validation_diagnostics(exc, doc, RulesetSpec)
     locations = {rule.id: doc.locate(("rules", i)) for i, rule in enumerate(spec.rules)}
-    return Ruleset(spec=spec, path=shown or str(path), rule_locations=locations), []
+    keys = {str(k): doc.locate((k,)) for k in doc.value}
+    return Ruleset(
+        spec=spec, path=shown or str(path), rule_locations=locations, key_locations=keys
+    ), []
 
 
 def load_ruleset(path: Path | str) -> Ruleset:
@@ -230,6 +236,22 @@ def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
     """Problems no single rule shows: clashes between rules and rulesets, unused placeholders."""
     first_rule: dict[str, Location] = {}
     first_set: dict[str, str] = {}
+    today = dt.date.today()
+    by_id = {rs.id: rs for rs in rulesets}
+    for rs in rulesets:
+        yield from _jurisdiction_problems(rs)
+        if rs.spec.extends is None:
+            continue
+        parent = by_id.get(rs.spec.extends)
+        if parent is None:
+            yield Diagnostic(
+                Location(rs.path, 1, 1),
+                "ruleset.unknown-extends",
+                f'extends "{rs.spec.extends}", which is not among the loaded '
+                f"rulesets{did_you_mean(rs.spec.extends, by_id)}",
+            )
+            continue
+        yield from _looser(rs, parent)
     for rs in rulesets:
         if rs.id in first_set:
             yield Diagnostic(
@@ -258,6 +280,22 @@ def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
                             f"{did_you_mean(name, rule.placeholders())}",
                             "warning",
                         )
+            if isinstance(rule, FrequencyCap) and rule.max == 0:
+                yield Diagnostic(
+                    where,
+                    "ruleset.zero-cap",
+                    f'rule "{rule.id}" has max: 0, so it denies every contact on '
+                    "its channels; use kind: prohibited if that is meant",
+                    "warning",
+                )
+            if rule.effective_until is not None and rule.effective_until < today:
+                yield Diagnostic(
+                    where,
+                    "ruleset.expired",
+                    f'rule "{rule.id}" stopped being in force on '
+                    f"{rule.effective_until}; it only judges past contacts now",
+                    "warning",
+                )
             if rule.confidence == "unconfirmed":
                 yield Diagnostic(
                     where,
@@ -266,6 +304,52 @@ def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
                     "relying on it" + (f" ({rule.note})" if rule.note else ""),
                     "warning",
                 )
+
+
+def _looser(child: Ruleset, parent: Ruleset) -> Iterator[Diagnostic]:
+    """A layer may only tighten what it extends (the stricter rule applies anyway)."""
+    for rule in child.spec.rules:
+        for base in parent.spec.rules:
+            if not rule.comparable_with(base):
+                continue
+            why = rule.looser_than(base)
+            if why is not None:
+                yield Diagnostic(
+                    child.rule_locations.get(rule.id, Location(child.path, 1, 1)),
+                    "ruleset.looser-than-parent",
+                    f'rule "{rule.id}" {why} in {parent.id}, which this ruleset extends; a '
+                    "layer may only tighten (the stricter rule still applies)",
+                )
+
+
+def _jurisdiction_problems(rs: Ruleset) -> Iterator[Diagnostic]:
+    known = _supported_jurisdictions()
+    j = rs.spec.jurisdiction
+    where = rs.where("jurisdiction")
+    if j.country not in known:
+        yield Diagnostic(
+            where,
+            "ruleset.unknown-jurisdiction",
+            f'"{j.country}" is not a known country code{did_you_mean(j.country, known)}',
+        )
+    elif j.subdivision is not None and known[j.country] and j.subdivision not in known[j.country]:
+        yield Diagnostic(
+            where,
+            "ruleset.unknown-jurisdiction",
+            f'"{j.subdivision}" is not a subdivision of {j.country}'
+            f"{did_you_mean(j.subdivision, known[j.country])}",
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def _supported_jurisdictions() -> dict[str, tuple[str, ...]]:
+    import holidays
+    import phonenumbers
+
+    known: dict[str, tuple[str, ...]] = {r: () for r in phonenumbers.SUPPORTED_REGIONS}
+    for country, subdivisions in holidays.list_supported_countries().items():
+        known[country] = tuple(subdivisions)
+    return known
 
 
 def lint_paths(

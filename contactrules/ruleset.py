@@ -31,6 +31,9 @@ class Jurisdiction(_Header):
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. US.")
     subdivision: str | None = Field(default=None, description="ISO 3166-2 suffix, e.g. MA.")
     city: str | None = Field(default=None, description="City name, e.g. New York.")
+    city_aliases: list[str] = Field(
+        default_factory=list, description="Other names addresses use, e.g. Brooklyn."
+    )
 
     @field_validator("country", "subdivision")
     @classmethod
@@ -42,7 +45,12 @@ class Jurisdiction(_Header):
             return False
         if self.subdivision is not None and self.subdivision != (subdivision or "").upper():
             return False
-        return self.city is None or self.city.casefold() == (city or "").casefold()
+        if self.city is None:
+            return True
+        given = (city or "").casefold()
+        return given == self.city.casefold() or any(
+            given == a.casefold() for a in self.city_aliases
+        )
 
     def label(self) -> str:
         return "-".join(p for p in (self.country, self.subdivision, self.city) if p)
@@ -79,6 +87,11 @@ class Ruleset:
     spec: RulesetSpec
     path: str
     rule_locations: dict[str, Location] = field(default_factory=dict)
+    key_locations: dict[str, Location] = field(default_factory=dict)
+
+    def where(self, key: str) -> Location:
+        """Where a top-level key (``jurisdiction``, ``extends``…) is written."""
+        return self.key_locations.get(key, Location(self.path, 1, 1))
 
     @property
     def id(self) -> str:

@@ -147,6 +147,22 @@ class RuleBase(_RuleModel):
         """By default no later time helps (a flag such as cease stays until it is lifted)."""
         return None
 
+    def looser_than(self, parent: RuleBase) -> str | None:
+        """Why this rule allows something ``parent`` (same kind) denies, or None.
+
+        Used by ``check`` on rulesets that ``extend`` another: a layer may only tighten. Kinds
+        without a natural order (flags, templates) never count as looser.
+        """
+        return None
+
+    def comparable_with(self, parent: RuleBase) -> bool:
+        """Same kind, shared channels and the same conditions: a like-for-like comparison."""
+        return (
+            parent.KIND == self.KIND
+            and bool(set(parent.channels) & set(self.channels))
+            and parent.when == self.when
+        )
+
     def placeholders(self) -> tuple[str, ...]:
         return (*COMMON_FACTS, *self.FACTS)
 

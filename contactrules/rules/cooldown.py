@@ -97,6 +97,13 @@ class Cooldown(RuleBase):
                     )
         return worst
 
+    def looser_than(self, parent: RuleBase) -> str | None:
+        if not isinstance(parent, Cooldown) or parent.after != self.after:
+            return None
+        if self.days < parent.days:
+            return f"blocks {self.days} day(s) where {parent.id} blocks {parent.days}"
+        return None
+
     def check(self, ctx: Context) -> Finding | None:
         block = self._latest_block(ctx)
         return None if block is None else block[1]

@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..context import Context, local_day_start
-from ..models import Channel, ConsentScope, ContactRecord, Initiator, Outcome, PhoneType
+from ..models import (
+    Channel,
+    ConsentScope,
+    ContactRecord,
+    Initiator,
+    Outcome,
+    PhoneType,
+    Purpose,
+)
 
 __all__ = ["Period", "RecordFilter", "consented_record", "debt_keys", "period_start"]
 
@@ -33,6 +41,9 @@ class RecordFilter(BaseModel):
     outcomes: list[Outcome] | None = Field(default=None, description="Default: every outcome.")
     exclude_outcomes: list[Outcome] = Field(default_factory=list)
     initiated_by: list[Initiator] = Field(default_factory=lambda: [Initiator.COLLECTOR])
+    purposes: list[Purpose] | None = Field(
+        default=None, description="Record purposes that count; default: any (or none recorded)."
+    )
     destinations: Literal["any", "personal", "other"] = Field(
         default="any",
         description="personal: home/mobile numbers; other: work and other numbers.",
@@ -46,6 +57,8 @@ class RecordFilter(BaseModel):
         if record.outcome in self.exclude_outcomes:
             return False
         if record.initiated_by not in self.initiated_by:
+            return False
+        if self.purposes is not None and record.purpose not in self.purposes:
             return False
         if self.destinations != "any":
             kind = _destination(record, ctx)

@@ -79,6 +79,15 @@ class FrequencyCap(RuleBase):
     exclude_consented: bool = False
     consent_days: int = Field(default=7, ge=1)
 
+    def looser_than(self, parent: RuleBase) -> str | None:
+        if not isinstance(parent, FrequencyCap):
+            return None
+        if (parent.window, parent.per, parent.counts) != (self.window, self.per, self.counts):
+            return None
+        if self.max > parent.max:
+            return f"allows {self.max} per {self.window} where {parent.id} allows {parent.max}"
+        return None
+
     def check(self, ctx: Context) -> Finding | None:
         for _name, zone in ctx.zones:
             if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):

@@ -99,6 +99,24 @@ class TimeWindow(RuleBase):
     def spans(self, day_type: str) -> list[tuple[int, int]]:
         return [w.span for w in self.windows if day_type in w.day_names]
 
+    def looser_than(self, parent: RuleBase) -> str | None:
+        if not isinstance(parent, TimeWindow):
+            return None
+        for day in (*WEEKDAYS, "holiday"):
+            mine, theirs = self.spans(day), parent.spans(day)
+            for lo, hi in mine:
+                if not any(plo <= lo and hi <= phi for plo, phi in theirs):
+                    return (
+                        f"allows {format_seconds(lo)}–{format_seconds(hi)} on {day}, outside "
+                        f"{parent.id}'s hours ("
+                        + (
+                            ", ".join(f"{format_seconds(a)}–{format_seconds(b)}" for a, b in theirs)
+                            or "no contact"
+                        )
+                        + ")"
+                    )
+        return None
+
     def _consented(self, ctx: Context, seconds: dict[str, int]) -> bool:
         for consent in ctx.consents(ConsentScope.TIME):
             if consent.start is None or consent.end is None:
