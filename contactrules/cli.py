@@ -60,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
 
     explain = sub.add_parser("explain", help="explain a rule id or a rule kind")
-    explain.add_argument("name", help="a rule id (e.g. US-FED-REGF-1006.6b1i-HOURS) or kind")
+    explain.add_argument(
+        "name", nargs="?", help="a rule id (e.g. US-FED-REGF-1006.6b1i-HOURS) or kind"
+    )
+    explain.add_argument("--all", action="store_true", help="every rule kind, as Markdown")
     explain.add_argument("--rulesets", action="append", default=None, metavar="PATH")
 
     schema = sub.add_parser("schema", help="print a JSON Schema for editors and generators")
@@ -80,8 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_test_command(args.paths, args.coverage, args.verbose, sys.stdout)
         if args.command == "explain":
-            from .explain import explain
+            from .explain import explain, kinds_markdown
 
+            if args.all:
+                print(kinds_markdown(), end="")
+                return 0
+            if not args.name:
+                print("contactrules explain: give a rule id or kind, or --all", file=sys.stderr)
+                return 2
             text = explain(args.name, args.rulesets)
             if text is None:
                 print(f'contactrules: no rule id or rule kind "{args.name}"', file=sys.stderr)

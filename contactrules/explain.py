@@ -39,6 +39,23 @@ def kind_reference(kind: str) -> str:
     return "\n".join(lines)
 
 
+def kinds_markdown() -> str:
+    """The rule-kind reference for docs/rule-kinds.md, generated from the code."""
+    parts = [
+        "# Rule kinds",
+        "",
+        "Generated from the rule modules by `contactrules explain --all`; do not edit by hand",
+        "(a test keeps this file and the code in sync).",
+        "",
+        "Every rule also has the common fields: `id`, `kind`, `title`, `citation` (required),",
+        "`message`, `channels`, `when`, `unless_purposes`, `effective_from`, `effective_until`,",
+        "`severity`, `confidence`, `note` (see [rulesets.md](rulesets.md)).",
+    ]
+    for kind in sorted(REGISTRY):
+        parts += ["", f"## `{kind}`", "", "```text", kind_reference(kind), "```"]
+    return "\n".join(parts) + "\n"
+
+
 def explain(name: str, ruleset_paths: Sequence[str] | None = None) -> str | None:
     if name in REGISTRY:
         return kind_reference(name)

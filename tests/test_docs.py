@@ -1,0 +1,48 @@
+"""The documentation that is generated from code, or that shows code, stays true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from contactrules.explain import kinds_markdown
+from contactrules.rules import REGISTRY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_rule_kind_reference_is_generated_from_the_code() -> None:
+    written = (ROOT / "docs" / "rule-kinds.md").read_text(encoding="utf-8")
+    assert written == kinds_markdown(), "run: contactrules explain --all > docs/rule-kinds.md"
+
+
+def test_every_rule_kind_documents_the_fixed_headings() -> None:
+    import sys
+
+    for kind, cls in REGISTRY.items():
+        doc = sys.modules[cls.__module__].__doc__ or ""
+        for heading in ("What it does", "Regulatory basis", "Options", "Example"):
+            assert f"\n{heading}\n" in doc, f"{kind} lacks the heading {heading!r}"
+        assert "PASS" in doc and "FAIL" in doc, f"{kind} lacks PASS/FAIL examples"
+
+
+def test_readme_embedding_example_runs_as_written() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", readme, re.S)
+    assert code is not None
+    namespace: dict[str, object] = {}
+    exec(compile(code.group(1), "README.md", "exec"), namespace)
+    decision = namespace["decision"]
+    assert decision.allowed is False  # type: ignore[attr-defined]
+    assert decision.reasons[0].rule_id == "US-FED-REGF-1006.6b1i-HOURS"  # type: ignore[attr-defined]
+    assert decision.next_allowed_at.hour == 11  # type: ignore[attr-defined]
+
+
+def test_shipped_json_schemas_match_the_models() -> None:
+    import json
+
+    from contactrules.schemas import input_schema, ruleset_schema
+
+    folder = ROOT / "contactrules" / "schema"
+    assert json.loads((folder / "ruleset.schema.json").read_text()) == ruleset_schema()
+    assert json.loads((folder / "input.schema.json").read_text()) == input_schema()
