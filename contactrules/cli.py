@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from pydantic import ValidationError
@@ -66,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--all", action="store_true", help="every rule kind, as Markdown")
     explain.add_argument("--rulesets", action="append", default=None, metavar="PATH")
 
+    calendar = sub.add_parser("calendar", help="draw a week's allowed hours as a grid")
+    calendar.add_argument("jurisdiction", help="COUNTRY or COUNTRY-SUBDIVISION, e.g. US-MA, AU-VIC")
+    calendar.add_argument("--channel", default="call", help="channel to draw (default: call)")
+    calendar.add_argument("--week", default=None, help="first day, YYYY-MM-DD (default: today)")
+    calendar.add_argument("--zone", default=None, help="IANA zone to draw in (default: first)")
+    calendar.add_argument("--rulesets", action="append", default=None, metavar="PATH")
+    calendar.add_argument("--svg", default=None, metavar="FILE", help="also write an SVG file")
+    calendar.add_argument("--html", default=None, metavar="FILE", help="also write an HTML file")
+
     schema = sub.add_parser("schema", help="print a JSON Schema for editors and generators")
     schema.add_argument("which", choices=["ruleset", "input"], nargs="?", default="ruleset")
     return parser
@@ -97,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             print(text)
             return 0
+        if args.command == "calendar":
+            return _calendar(args)
         if args.command == "schema":
             from .schemas import input_schema, ruleset_schema
 
@@ -109,6 +121,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         return 130
     return 2  # pragma: no cover - argparse enforces a command
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .calendar_view import build_week, render_svg, render_text
+    from .models import Channel
+
+    country, _, subdivision = args.jurisdiction.upper().partition("-")
+    try:
+        channel = Channel(args.channel)
+        start = dt.date.fromisoformat(args.week) if args.week else dt.date.today()
+    except ValueError as exc:
+        print(f"contactrules calendar: {exc}", file=sys.stderr)
+        return 2
+    engine = Engine.from_path(*args.rulesets) if args.rulesets else Engine.default()
+    try:
+        grid = build_week(
+            engine,
+            country=country,
+            subdivision=subdivision or None,
+            channel=channel,
+            start=start,
+            zone=args.zone,
+        )
+    except ValueError as exc:
+        print(f"contactrules calendar: {exc}", file=sys.stderr)
+        return 2
+    print(render_text(grid))
+    svg = render_svg(grid)
+    if args.svg:
+        Path(args.svg).write_text(svg, encoding="utf-8")
+    if args.html:
+        page = (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{grid.title}</title>"
+            f"</head><body>{svg}</body></html>"
+        )
+        Path(args.html).write_text(page, encoding="utf-8")
+    return 0
 
 
 def _check(paths: list[str], fmt: str, strict: bool, out: TextIO) -> int:
