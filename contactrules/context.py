@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from itertools import pairwise
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .models import (
@@ -42,6 +41,7 @@ def channel_medium(channel: Channel) -> Channel:
     return _MEDIUM.get(channel, channel)
 
 
+@lru_cache(maxsize=65536)
 def local_instant(day: dt.date, seconds: int, zone: ZoneInfo) -> dt.datetime:
     """The first instant at which the local wall clock in ``zone`` reads ``day`` + ``seconds``.
 
@@ -88,48 +88,101 @@ def _full_key(record: ContactRecord) -> tuple[dt.datetime, str, str, str, str]:
     )
 
 
-@dataclass(frozen=True)
 class _History:
-    records: tuple[ContactRecord, ...]
-    instants: tuple[dt.datetime, ...]
+    """The records sorted once by instant, with the instants alone for bisection."""
 
-    @classmethod
-    def build(cls, history: Sequence[ContactRecord]) -> _History:
-        ordered = sorted(history, key=_instant)
-        instants = [r.at for r in ordered]
-        if any(a == b for a, b in pairwise(instants)):
+    __slots__ = ("instants", "records")
+
+    def __init__(self, history: Sequence[ContactRecord]) -> None:
+        instants = [r.at for r in history]
+        if instants == sorted(instants):
+            ordered = list(history)
+        else:
+            ordered = sorted(history, key=_instant)
+            instants = [r.at for r in ordered]
+        if len(set(instants)) != len(instants):
             # Same-instant records: a full key keeps facts independent of the input order.
             ordered.sort(key=_full_key)
-        return cls(tuple(ordered), tuple(r.at for r in ordered))
+        self.records: tuple[ContactRecord, ...] = tuple(ordered)
+        self.instants: tuple[dt.datetime, ...] = tuple(r.at for r in ordered)
 
 
-@dataclass(frozen=True)
+class _Shared:
+    """Facts of one evaluation that do not depend on the instant judged."""
+
+    __slots__ = (
+        "call_consents",
+        "contact",
+        "debts",
+        "history",
+        "purpose",
+        "to_work",
+        "zones",
+    )
+
+    def __init__(
+        self, contact: Contact, history: Sequence[ContactRecord], zones: tuple[ZoneRef, ...]
+    ) -> None:
+        self.contact = contact
+        self.zones = zones
+        self.history = _History(history)
+        self.debts = {d.id: d for d in contact.consumer.debts}
+        self.to_work = _infer_to_work(contact)
+        template = contact.template
+        self.purpose = template.purpose if template is not None else Purpose.COLLECTION
+        self.call_consents = any(
+            c.scope is ConsentScope.CALL_FREQUENCY for c in contact.consumer.consents
+        )
+
+
 class Context:
-    """Everything a rule may look at for one contact judged at one instant."""
+    """Everything a rule may look at for one contact judged at one instant.
 
-    contact: Contact
-    at: dt.datetime
-    zones: tuple[ZoneRef, ...]
-    history: _History
-    debts: dict[str, Debt]
-    to_work: bool
-    _local: dict[str, dt.datetime] = field(default_factory=dict, compare=False, repr=False)
+    Built once per evaluation; ``at_time`` shares the instant-independent part, so searching
+    for the earliest allowed instant re-derives only what depends on time.
+    """
+
+    __slots__ = ("_cut", "_initial", "_local", "_shared", "at")
+
+    def __init__(self, shared: _Shared, at: dt.datetime) -> None:
+        self._shared = shared
+        self.at = at
+        self._local: dict[str, dt.datetime] = {}
+        self._cut: int | None = None
+        self._initial: bool | None = None
 
     @classmethod
     def build(
         cls, contact: Contact, history: Sequence[ContactRecord], zones: tuple[ZoneRef, ...]
     ) -> Context:
-        return cls(
-            contact=contact,
-            at=contact.at,
-            zones=zones,
-            history=_History.build(history),
-            debts={d.id: d for d in contact.consumer.debts},
-            to_work=_infer_to_work(contact),
-        )
+        return cls(_Shared(contact, history, zones), contact.at)
 
     def at_time(self, when: dt.datetime) -> Context:
-        return Context(self.contact, when, self.zones, self.history, self.debts, self.to_work)
+        return Context(self._shared, when)
+
+    @property
+    def contact(self) -> Contact:
+        return self._shared.contact
+
+    @property
+    def zones(self) -> tuple[ZoneRef, ...]:
+        return self._shared.zones
+
+    @property
+    def history(self) -> _History:
+        return self._shared.history
+
+    @property
+    def debts(self) -> dict[str, Debt]:
+        return self._shared.debts
+
+    @property
+    def to_work(self) -> bool:
+        return self._shared.to_work
+
+    @property
+    def has_call_consents(self) -> bool:
+        return self._shared.call_consents
 
     # --- time -----------------------------------------------------------------------------
     def local(self, zone_name: str, zone: ZoneInfo) -> dt.datetime:
@@ -146,19 +199,23 @@ class Context:
 
     @property
     def purpose(self) -> Purpose:
-        template = self.contact.template
-        return template.purpose if template is not None else Purpose.COLLECTION
+        return self._shared.purpose
 
     # --- history --------------------------------------------------------------------------
+    def _cutoff(self) -> int:
+        if self._cut is None:
+            self._cut = bisect_left(self._shared.history.instants, self.at)
+        return self._cut
+
     def prior(self) -> tuple[ContactRecord, ...]:
         """Records strictly before the judged instant, oldest first."""
-        cut = bisect_left(self.history.instants, self.at)
-        return self.history.records[:cut]
+        return self._shared.history.records[: self._cutoff()]
 
     def prior_since(self, since: dt.datetime) -> tuple[ContactRecord, ...]:
-        lo = bisect_left(self.history.instants, since)
-        hi = bisect_left(self.history.instants, self.at)
-        return self.history.records[lo:hi] if hi > lo else ()
+        history = self._shared.history
+        lo = bisect_left(history.instants, since)
+        hi = self._cutoff()
+        return history.records[lo:hi] if hi > lo else ()
 
     def same_person(self, record: ContactRecord) -> bool:
         """Whether a record reached the same person as the proposed contact."""
@@ -182,7 +239,9 @@ class Context:
         return True
 
     def is_initial_communication(self) -> bool:
-        return any(self.initial_communication(d) for d in self.contact.debt_ids)
+        if self._initial is None:
+            self._initial = any(self.initial_communication(d) for d in self.contact.debt_ids)
+        return self._initial
 
     # --- consents -------------------------------------------------------------------------
     def consents(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from ..context import Context
 from ..models import Channel, CollectorType, Purpose, Recipient
@@ -51,6 +51,8 @@ class When(_RuleModel):
     Conditions are field matchers checked by the schema, never expressions run as code.
     """
 
+    _empty: bool = PrivateAttr(default=False)
+
     recipients: list[Recipient] | None = Field(default=None, description="Who is contacted.")
     to_work: bool | None = Field(default=None, description="Contact to a work number/address.")
     collector_types: list[CollectorType] | None = None
@@ -61,7 +63,14 @@ class When(_RuleModel):
     dispute_pending: bool | None = None
     initial_communication: bool | None = None
 
+    def model_post_init(self, _context: object) -> None:
+        object.__setattr__(self, "_empty", all(
+            getattr(self, name) is None for name in type(self).model_fields
+        ))
+
     def matches(self, ctx: Context) -> bool:
+        if self._empty:
+            return True
         contact = ctx.contact
         if self.recipients is not None and contact.recipient not in self.recipients:
             return False
@@ -135,7 +144,7 @@ class RuleBase(_RuleModel):
         return False
 
     def applies(self, ctx: Context) -> bool:
-        if ctx.purpose in self.unless_purposes:
+        if self.unless_purposes and ctx.purpose in self.unless_purposes:
             return False
         return self.when.matches(ctx) and self.in_force(ctx)
 

@@ -125,6 +125,8 @@ def debt_keys(ctx: Context, per: str) -> tuple[str | None, ...]:
 
 def consented_record(ctx: Context, instant: dt.datetime, zone: ZoneInfo, consent_days: int) -> bool:
     """A call within ``consent_days`` local days of a direct consent (day 1 = consent day)."""
+    if not ctx.has_call_consents:
+        return False
     for consent in ctx.consents(ConsentScope.CALL_FREQUENCY, when=instant):
         first = consent.granted_at.astimezone(zone).date()
         last = first + dt.timedelta(days=consent_days - 1)
