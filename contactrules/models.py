@@ -57,8 +57,14 @@ class Channel(str, Enum):
 
 
 class Outcome(str, Enum):
-    """What happened; ``not_connected`` is a busy signal or a number not in service only."""
+    """What happened; ``not_connected`` is a busy signal or a number not in service only.
 
+    ``pending`` is a contact reserved but whose outcome is not known yet; rules count it as
+    whatever outcome they look for (it might have become a conversation), so it can only
+    make a decision stricter (fail closed).
+    """
+
+    PENDING = "pending"
     NOT_CONNECTED = "not_connected"
     NO_ANSWER = "no_answer"
     VOICEMAIL = "voicemail"

@@ -52,10 +52,12 @@ class RecordFilter(BaseModel):
     def matches(self, record: ContactRecord, ctx: Context, default: list[Channel]) -> bool:
         if record.channel not in (self.channels or default):
             return False
-        if self.outcomes is not None and record.outcome not in self.outcomes:
-            return False
-        if record.outcome in self.exclude_outcomes:
-            return False
+        outcome = record.outcome
+        if outcome is not Outcome.PENDING:
+            if self.outcomes is not None and outcome not in self.outcomes:
+                return False
+            if outcome in self.exclude_outcomes:
+                return False
         if record.initiated_by not in self.initiated_by:
             return False
         if self.purposes is not None and record.purpose not in self.purposes:
