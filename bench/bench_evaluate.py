@@ -5,8 +5,9 @@ Run from a checkout after ``pip install -e .``::
     python bench/bench_evaluate.py            # default: 2,000 timed calls per scenario
     python bench/bench_evaluate.py --calls 20000
 
-Each scenario is a call to a consumer with a mobile number and a home address (two candidate
-zones when they differ), with 0, 10 or 50 history records spread over the previous 10 days.
+Each scenario is a call to a consumer with a mobile number and a home address, with 0, 10 or
+50 history records spread over the previous 10 days: a Pennsylvania consumer (federal rules
+only) and a Massachusetts one (federal + Massachusetts stack).
 "Allowed" calls take the fast path; "denied" ones also compute ``next_allowed_at``.
 The Contact and history objects are built once, outside the timed loop, as a dialer holding
 validated objects would.
@@ -47,14 +48,14 @@ def _history(n: int, at: dt.datetime) -> list[ContactRecord]:
     return records
 
 
-def _contact(at: dt.datetime) -> Contact:
+def _contact(at: dt.datetime, state: str = "PA", number: str = "+12155550100") -> Contact:
     consumer = Consumer(
         id="C1",
-        addresses=[Address(country="US", subdivision="MA", city="Boston")],
-        phones=[Phone(number="+16175550100", type="mobile")],
+        addresses=[Address(country="US", subdivision=state)],
+        phones=[Phone(number=number, type="mobile")],
         debts=[Debt(id="D1"), Debt(id="D2")],
     )
-    return Contact(channel="call", at=at, consumer=consumer, debt_ids=["D1"], to="+16175550100")
+    return Contact(channel="call", at=at, consumer=consumer, debt_ids=["D1"], to=number)
 
 
 def measure(engine: Engine, contact: Contact, history: list[ContactRecord], calls: int) -> list[float]:
@@ -81,20 +82,24 @@ def main() -> None:
     engine = Engine.default()
     build_ms = (time.perf_counter() - started) * 1000
     print(f"Engine.default() built in {build_ms:.1f} ms; {args.calls} timed calls per row")
-    print(f"{'scenario':<42} {'history':>7} {'p50 µs':>9} {'p99 µs':>9} {'decisions/s':>12}")
+    print(f"{'scenario':<44} {'history':>7} {'p50 µs':>9} {'p99 µs':>9} {'decisions/s':>12}")
     allowed_at = dt.datetime(2026, 6, 3, 14, 0, tzinfo=NY)
     denied_at = dt.datetime(2026, 6, 3, 21, 30, tzinfo=NY)
-    for label, at in (("allowed call (14:00 local)", allowed_at),
-                      ("denied call (21:30) + next_allowed_at", denied_at)):
+    rows = (
+        ("federal: allowed call (14:00)", allowed_at, "PA", "+12155550100"),
+        ("federal: denied call (21:30) + next", denied_at, "PA", "+12155550100"),
+        ("federal+MA: call (14:00)", allowed_at, "MA", "+16175550100"),
+    )
+    for label, at, state, number in rows:
         for n in (0, 10, 50):
-            contact = _contact(at)
+            contact = _contact(at, state, number)
             history = _history(n, at)
             decision = engine.evaluate(contact, history)
             samples = measure(engine, contact, history, args.calls)
             p50 = statistics.median(samples)
             p99 = statistics.quantiles(samples, n=100)[98]
-            state = "allow" if decision.allowed else "deny"
-            print(f"{label + ' [' + state + ']':<42} {n:>7} {p50:>9.1f} {p99:>9.1f} "
+            verdict = "allow" if decision.allowed else "deny"
+            print(f"{label + ' [' + verdict + ']':<44} {n:>7} {p50:>9.1f} {p99:>9.1f} "
                   f"{1e6 / p50:>12,.0f}")
 
 

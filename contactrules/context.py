@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
 __all__ = ["Context", "ZoneRef", "channel_medium", "local_day_start", "local_instant"]
 
 ZoneRef = tuple[str, ZoneInfo]
+T = TypeVar("T")
 
 _COMMUNICATED = frozenset({Outcome.CONVERSATION, Outcome.DELIVERED, Outcome.VOICEMAIL})
 _MEDIUM = {Channel.VOICEMAIL: Channel.CALL}
@@ -115,6 +117,7 @@ class _Shared:
         "contact",
         "debts",
         "history",
+        "memo",
         "purpose",
         "to_work",
         "zones",
@@ -133,6 +136,7 @@ class _Shared:
         self.call_consents = any(
             c.scope is ConsentScope.CALL_FREQUENCY for c in contact.consumer.consents
         )
+        self.memo: dict[object, object] = {}
 
 
 class Context:
@@ -183,6 +187,13 @@ class Context:
     @property
     def has_call_consents(self) -> bool:
         return self._shared.call_consents
+
+    def memo(self, key: object, compute: Callable[[], T]) -> T:
+        """A value that does not depend on the judged instant, computed once per evaluation."""
+        store = self._shared.memo
+        if key not in store:
+            store[key] = compute()
+        return store[key]  # type: ignore[return-value]
 
     # --- time -----------------------------------------------------------------------------
     def local(self, zone_name: str, zone: ZoneInfo) -> dt.datetime:

@@ -71,8 +71,31 @@ def _engine_reason(rule_id: str, message: str, citation: str, **facts: object) -
     )
 
 
+_ZONE_CACHE: dict[int, tuple[object, str | None, tuple[tuple[ZoneRef, ...], list[Reason]]]] = {}
+_ZONE_CACHE_SIZE = 4096
+
+
 def candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]]:
-    """Every zone the consumer may be in (K4), and reasons for any zone that cannot be used."""
+    """Every zone the consumer may be in (K4), and reasons for any zone that cannot be used.
+
+    Cached per consumer object (inputs are frozen): a dialer or a batch screen judges the same
+    consumer many times. The cache holds the consumer itself, so its id cannot be reused.
+    """
+    target = contact.to if contact.channel in _PHONE_CHANNELS else None
+    hit = _ZONE_CACHE.get(id(contact.consumer))
+    if hit is not None and hit[0] is contact.consumer and hit[1] == target:
+        return hit[2]
+    result = _candidate_zones(contact)
+    if len(_ZONE_CACHE) >= _ZONE_CACHE_SIZE:
+        _ZONE_CACHE.clear()
+    _ZONE_CACHE[id(contact.consumer)] = (contact.consumer, target, result)
+    return result
+
+
+_PHONE_CHANNELS = frozenset({Channel.CALL, Channel.VOICEMAIL, Channel.SMS})
+
+
+def _candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]]:
     names: set[str] = set()
     problems: list[Reason] = []
     consumer = contact.consumer
@@ -83,7 +106,7 @@ def candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]
         else:
             names.update(_subdivision_zones(address.country, address.subdivision))
     numbers = {p.number: p.zone for p in consumer.phones}
-    if contact.to and contact.channel in (Channel.CALL, Channel.VOICEMAIL, Channel.SMS):
+    if contact.to and contact.channel in _PHONE_CHANNELS:
         numbers.setdefault(contact.to, None)
     for number, zone in numbers.items():
         if zone:

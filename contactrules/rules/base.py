@@ -12,9 +12,10 @@ import datetime as dt
 import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..context import Context
 from ..models import Channel, CollectorType, Purpose, Recipient
@@ -51,8 +52,6 @@ class When(_RuleModel):
     Conditions are field matchers checked by the schema, never expressions run as code.
     """
 
-    _empty: bool = PrivateAttr(default=False)
-
     recipients: list[Recipient] | None = Field(default=None, description="Who is contacted.")
     to_work: bool | None = Field(default=None, description="Contact to a work number/address.")
     collector_types: list[CollectorType] | None = None
@@ -63,13 +62,12 @@ class When(_RuleModel):
     dispute_pending: bool | None = None
     initial_communication: bool | None = None
 
-    def model_post_init(self, _context: object) -> None:
-        object.__setattr__(self, "_empty", all(
-            getattr(self, name) is None for name in type(self).model_fields
-        ))
+    @cached_property
+    def is_empty(self) -> bool:
+        return all(getattr(self, name) is None for name in type(self).model_fields)
 
     def matches(self, ctx: Context) -> bool:
-        if self._empty:
+        if self.is_empty:
             return True
         contact = ctx.contact
         if self.recipients is not None and contact.recipient not in self.recipients:
@@ -202,13 +200,21 @@ def earliest_passing(
     ctx: Context,
     candidates: Iterable[dt.datetime],
     passes: Callable[[Context], bool],
+    *,
+    ordered: bool = False,
 ) -> dt.datetime | None:
     """The first candidate instant after ``ctx.at`` (in time order) at which ``passes`` holds.
 
     Rules whose answer changes only at known boundaries (window edges, local midnights) list
     those boundaries as candidates; checking each in order gives the exact earliest instant.
+    ``ordered`` candidates (already ascending) are consumed lazily, stopping at the first pass.
     """
-    for instant in sorted(set(c for c in candidates if c > ctx.at)):
+    stream = candidates if ordered else sorted(set(candidates))
+    previous: dt.datetime | None = None
+    for instant in stream:
+        if instant <= ctx.at or instant == previous:
+            continue
+        previous = instant
         if passes(ctx.at_time(instant)):
             return instant
     return None

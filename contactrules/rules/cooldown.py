@@ -66,9 +66,7 @@ class Cooldown(RuleBase):
             today = ctx.local(name, zone).date()
             since = local_day_start(today - dt.timedelta(days=self.days - 1), zone)
             keys = debt_keys(ctx, self.per)
-            for record in ctx.prior_since(since):
-                if not self.after.matches(record, ctx, self.channels):
-                    continue
+            for record in self.after.window(ctx, self.channels, since):
                 debt = next((k for k in keys if k is None or k in record.debt_ids), "")
                 if debt == "":
                     continue

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,7 @@ from ..models import (
     Outcome,
     PhoneType,
     Purpose,
+    Recipient,
 )
 
 __all__ = ["Period", "RecordFilter", "consented_record", "debt_keys", "period_start"]
@@ -48,6 +51,54 @@ class RecordFilter(BaseModel):
         default="any",
         description="personal: home/mobile numbers; other: work and other numbers.",
     )
+
+    def window(
+        self, ctx: Context, default: list[Channel], since: dt.datetime | None
+    ) -> Sequence[ContactRecord]:
+        """Matching records from ``since`` (None: the beginning) up to the judged instant.
+
+        Which records match does not depend on the instant, so the whole history is filtered
+        once per evaluation and each window is two bisections of that list.
+        """
+
+        def every() -> tuple[tuple[ContactRecord, ...], tuple[dt.datetime, ...]]:
+            found = self.select(ctx.history.records, ctx, default)
+            return tuple(found), tuple(r.at for r in found)
+
+        records, instants = ctx.memo((id(self), id(default)), every)
+        hi = bisect_left(instants, ctx.at)
+        lo = 0 if since is None else bisect_left(instants, since)
+        return records[lo:hi] if hi > lo else ()
+
+    def select(
+        self, records: Sequence[ContactRecord], ctx: Context, default: list[Channel]
+    ) -> list[ContactRecord]:
+        """The records that match, in order: :meth:`matches` unrolled for the hot path."""
+        channels = self.channels or default
+        outcomes = self.outcomes
+        excluded = self.exclude_outcomes
+        initiators = self.initiated_by
+        pending = Outcome.PENDING
+        plain = self.purposes is None and self.destinations == "any"
+        contact = ctx.contact
+        recipient = contact.recipient
+        third_party = contact.third_party_id if recipient is Recipient.THIRD_PARTY else None
+        out: list[ContactRecord] = []
+        for r in records:
+            if r.channel not in channels or r.initiated_by not in initiators:
+                continue
+            if r.recipient is not recipient or (
+                third_party is not None and r.third_party_id != third_party
+            ):
+                continue
+            outcome = r.outcome
+            if outcome is not pending and (
+                (outcomes is not None and outcome not in outcomes) or outcome in excluded
+            ):
+                continue
+            if plain or self.matches(r, ctx, default):
+                out.append(r)
+        return out
 
     def matches(self, record: ContactRecord, ctx: Context, default: list[Channel]) -> bool:
         if record.channel not in (self.channels or default):

@@ -38,11 +38,14 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import ClassVar, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
 from ..context import Context, local_day_start
+from ..models import ContactRecord
 from .base import Finding, RuleBase, earliest_passing
 from .counting import (
     Period,
@@ -88,27 +91,33 @@ class FrequencyCap(RuleBase):
             return f"allows {self.max} per {self.window} where {parent.id} allows {parent.max}"
         return None
 
-    def check(self, ctx: Context) -> Finding | None:
-        for _name, zone in ctx.zones:
-            if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):
-                return None
-        for name, zone in ctx.zones:
-            first_day = period_start(self.window, ctx.local(name, zone).date())
-            records = (
-                ctx.prior()
-                if first_day is None
-                else ctx.prior_since(local_day_start(first_day, zone))
-            )
+    def _counted(
+        self, ctx: Context, name: str, zone: ZoneInfo
+    ) -> tuple[dt.date | None, list[tuple[str | None, list[ContactRecord]]]]:
+        """The period's first local day and, per debt (or None), the records counted."""
+        first_day = period_start(self.window, ctx.local(name, zone).date())
+        since = None if first_day is None else local_day_start(first_day, zone)
+        matching: Sequence[ContactRecord] = self.counts.window(ctx, self.channels, since)
+        if self.exclude_consented and ctx.has_call_consents:
             matching = [
-                r
-                for r in records
-                if self.counts.matches(r, ctx, self.channels)
-                and not (
-                    self.exclude_consented and consented_record(ctx, r.at, zone, self.consent_days)
-                )
+                r for r in matching if not consented_record(ctx, r.at, zone, self.consent_days)
             ]
-            for debt in debt_keys(ctx, self.per):
-                counted = [r for r in matching if debt is None or debt in r.debt_ids]
+        return first_day, [
+            (debt, [r for r in matching if debt is None or debt in r.debt_ids])
+            for debt in debt_keys(ctx, self.per)
+        ]
+
+    def _consented_now(self, ctx: Context) -> bool:
+        return self.exclude_consented and any(
+            consented_record(ctx, ctx.at, zone, self.consent_days) for _n, zone in ctx.zones
+        )
+
+    def check(self, ctx: Context) -> Finding | None:
+        if self._consented_now(ctx):
+            return None
+        for name, zone in ctx.zones:
+            first_day, per_debt = self._counted(ctx, name, zone)
+            for debt, counted in per_debt:
                 if len(counted) >= self.max:
                     start = "ever" if first_day is None else first_day.isoformat()
                     subject = f"about debt {debt}" if debt else "to this consumer"
@@ -131,8 +140,26 @@ class FrequencyCap(RuleBase):
         return None
 
     def next_ok(self, ctx: Context) -> dt.datetime | None:
-        if self.window == "ever":
+        """For rolling windows, the day the oldest surplus record leaves the window.
+
+        With ``max`` records allowed and ``c >= max`` counted, the record at index
+        ``c - max`` (oldest first) must fall out: that happens at the start of the local day
+        ``n`` days after its own date. Calendar periods are found by scanning day starts.
+        """
+        if self.window == "ever" or self.max == 0:
             return None
+        rolling = period_length_days(self.window) if self.window.endswith("d") else 0
+        if rolling:
+            latest: dt.datetime | None = None
+            for name, zone in ctx.zones:
+                for _debt, counted in self._counted(ctx, name, zone)[1]:
+                    if len(counted) < self.max:
+                        continue
+                    leaving = counted[len(counted) - self.max].at.astimezone(zone).date()
+                    lifts = local_day_start(leaving + dt.timedelta(days=rolling), zone)
+                    latest = lifts if latest is None else max(latest, lifts)
+            if latest is not None and latest > ctx.at:
+                return latest
         days = period_length_days(self.window) + 1
         candidates: list[dt.datetime] = []
         for _name, zone in ctx.zones:

@@ -82,6 +82,12 @@ class TemplateRule(RuleBase):
     language_must_match: bool = False
     max_length: int | None = Field(default=None, ge=1)
 
+    def applies(self, ctx: Context) -> bool:
+        # No text and none required: nothing to check, so skip the (history-scanning) conditions.
+        if ctx.contact.template is None and not self.require_template:
+            return False
+        return super().applies(ctx)
+
     def _finding(self, ctx: Context, problem: str, language: str | None) -> Finding:
         template = ctx.contact.template
         return Finding(

@@ -32,7 +32,11 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Iterator
+from functools import cached_property
 from typing import ClassVar, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -96,8 +100,15 @@ class TimeWindow(RuleBase):
             return "holiday"
         return WEEKDAYS[day.weekday()]
 
+    @cached_property
+    def _spans(self) -> dict[str, list[tuple[int, int]]]:
+        return {
+            day: sorted(w.span for w in self.windows if day in w.day_names)
+            for day in (*WEEKDAYS, "holiday")
+        }
+
     def spans(self, day_type: str) -> list[tuple[int, int]]:
-        return [w.span for w in self.windows if day_type in w.day_names]
+        return self._spans[day_type]
 
     def looser_than(self, parent: RuleBase) -> str | None:
         if not isinstance(parent, TimeWindow):
@@ -162,14 +173,17 @@ class TimeWindow(RuleBase):
             return None
         return failures[0]
 
+    def _boundaries(self, ctx: Context, zone: ZoneInfo) -> Iterator[dt.datetime]:
+        """Window edges and midnights in one zone, in time order, lazily."""
+        first = ctx.at.astimezone(zone).date()
+        for offset in range(-1, SEARCH_DAYS):
+            day = first + dt.timedelta(days=offset)
+            edges = [local_day_start(day, zone)]
+            for lo, hi in self.spans(self.day_type(day)):
+                edges.append(local_instant(day, lo, zone))
+                edges.append(local_instant(day, hi, zone))
+            yield from sorted(edges)
+
     def next_ok(self, ctx: Context) -> dt.datetime | None:
-        candidates: list[dt.datetime] = []
-        for _name, zone in ctx.zones:
-            first = ctx.at.astimezone(zone).date()
-            for offset in range(-1, SEARCH_DAYS):
-                day = first + dt.timedelta(days=offset)
-                candidates.append(local_day_start(day, zone))
-                for lo, hi in self.spans(self.day_type(day)):
-                    candidates.append(local_instant(day, lo, zone))
-                    candidates.append(local_instant(day, hi, zone))
-        return earliest_passing(ctx, candidates, lambda c: self.check(c) is None)
+        merged = heapq.merge(*(self._boundaries(ctx, zone) for _name, zone in ctx.zones))
+        return earliest_passing(ctx, merged, lambda c: self.check(c) is None, ordered=True)
