@@ -29,13 +29,49 @@ from .models import (
     Recipient,
 )
 
-__all__ = ["Context", "ZoneRef", "channel_medium", "local_day_start", "local_instant"]
+__all__ = [
+    "WRITTEN",
+    "Context",
+    "ZoneRef",
+    "address_key",
+    "channel_medium",
+    "local_day_start",
+    "local_instant",
+    "same_address",
+]
 
 ZoneRef = tuple[str, ZoneInfo]
 T = TypeVar("T")
 
 _COMMUNICATED = frozenset({Outcome.CONVERSATION, Outcome.DELIVERED, Outcome.VOICEMAIL})
+WRITTEN = frozenset({Channel.LETTER, Channel.EMAIL, Channel.SMS, Channel.SOCIAL_DM})
 _MEDIUM = {Channel.VOICEMAIL: Channel.CALL}
+
+
+@lru_cache(maxsize=65536)
+def address_key(address: str) -> str:
+    """A comparable form of a phone number or e-mail address.
+
+    E-mail addresses compare without case; phone numbers as E.164 when they parse (so
+    "+1 (312) 555-0177" and "+13125550177" are the same number); anything else as written.
+    """
+    text = address.strip()
+    if "@" in text:
+        return text.casefold()
+    try:
+        import phonenumbers
+
+        parsed = phonenumbers.parse(text, None)
+    except Exception:  # not a number phonenumbers can read: compare the text itself
+        return text
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+def same_address(first: str | None, second: str | None) -> bool:
+    """Whether two addresses or numbers name the same destination (None matches nothing)."""
+    if first is None or second is None:
+        return False
+    return first == second or address_key(first) == address_key(second)
 
 
 def channel_medium(channel: Channel) -> Channel:
@@ -245,9 +281,37 @@ class Context:
                 and debt_id in record.debt_ids
                 and record.outcome in _COMMUNICATED
                 and record.purpose is not Purpose.LIMITED_CONTENT_MESSAGE
+                # A consumer's own e-mail or letter is not the collector communicating; a
+                # conversation the consumer started is (the collector spoke in it).
+                and (
+                    record.initiated_by is Initiator.COLLECTOR
+                    or record.outcome is Outcome.CONVERSATION
+                )
             ):
                 return False
         return True
+
+    def initial_written_communication(self, debt_id: str) -> bool:
+        """No earlier written communication with the consumer about this debt.
+
+        12 CFR 1006.18(e)(1): when the initial communication was oral, the disclosure is
+        repeated in the initial written communication.
+        """
+        for record in self.prior():
+            if (
+                record.channel in WRITTEN
+                and record.recipient is Recipient.CONSUMER
+                and record.initiated_by is Initiator.COLLECTOR
+                and debt_id in record.debt_ids
+                and record.outcome in _COMMUNICATED
+            ):
+                return False
+        return True
+
+    def is_initial_written_communication(self) -> bool:
+        return self.contact.channel in WRITTEN and any(
+            self.initial_written_communication(d) for d in self.contact.debt_ids
+        )
 
     def is_initial_communication(self) -> bool:
         if self._initial is None:
@@ -268,7 +332,7 @@ class Context:
                 continue
             if consent.channel is not None and consent.channel is not contact.channel:
                 continue
-            if consent.address is not None and consent.address != contact.to:
+            if consent.address is not None and not same_address(consent.address, contact.to):
                 continue
             if consent.debt_ids is not None and not set(contact.debt_ids) & set(consent.debt_ids):
                 continue
@@ -280,8 +344,7 @@ class Context:
         return any(
             r.initiated_by is Initiator.CONSUMER
             and r.channel is contact.channel
-            and r.to is not None
-            and r.to == contact.to
+            and same_address(r.to, contact.to)
             for r in self.prior()
         )
 
@@ -294,9 +357,9 @@ def _infer_to_work(contact: Contact) -> bool:
         return False
     consumer = contact.consumer
     for phone in consumer.phones:
-        if phone.number == target:
+        if same_address(phone.number, target):
             return phone.type is PhoneType.WORK
     for email in consumer.emails:
-        if email.address.lower() == target.lower():
+        if same_address(email.address, target):
             return email.employer_provided
     return False

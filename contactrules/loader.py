@@ -45,7 +45,7 @@ def discover(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) ->
                     continue
                 if child.suffix in (".yaml", ".yml") and not child.name.endswith(CASES_SUFFIXES):
                     found.append(child)
-        else:
+        elif not path.name.endswith(CASES_SUFFIXES):
             found.append(path)
     return found
 
@@ -301,7 +301,7 @@ def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
                     where,
                     "ruleset.unconfirmed",
                     f'rule "{rule.id}" rests on a source marked unconfirmed; verify it before '
-                    "relying on it" + (f" ({rule.note})" if rule.note else ""),
+                    "relying on it" + (f" ({' '.join(rule.note.split())})" if rule.note else ""),
                     "warning",
                 )
 

@@ -108,7 +108,7 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         text: str = node.value
-        if node.style is not None:
+        if node.style:  # quoted or block scalar (plain style is None, or "" from libyaml)
             return text
         if text in _NULL:
             return None
@@ -156,6 +156,32 @@ class _TooBig(Exception):
         self.node = node
 
 
+# libyaml (when PyYAML was built with it) parses ten times faster; its composer recurses in C,
+# so the nesting depth is measured first from the (iterative) event stream.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _check_depth(text: str, path: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise RulesetError(
+                    [
+                        Diagnostic(
+                            _mark_location(path, event.start_mark),
+                            "yaml.too-deep",
+                            f"nesting deeper than {MAX_DEPTH} levels",
+                        )
+                    ]
+                )
+        elif isinstance(event, _CLOSE):
+            depth -= 1
+
+
 def _mark_location(path: str, mark: Any) -> Location:
     if mark is None:
         return Location(path, 1, 1)
@@ -165,7 +191,8 @@ def _mark_location(path: str, mark: Any) -> Location:
 def load_yaml_text(text: str, path: str = "<string>") -> SourceDocument:
     """Parse one YAML document; raise :class:`RulesetError` with located problems."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_depth(text, path)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"

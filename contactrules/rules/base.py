@@ -61,6 +61,9 @@ class When(_RuleModel):
     debt_time_barred: bool | None = None
     dispute_pending: bool | None = None
     initial_communication: bool | None = None
+    initial_written_communication: bool | None = Field(
+        default=None, description="A written message before which none was sent about the debt."
+    )
 
     @cached_property
     def is_empty(self) -> bool:
@@ -86,6 +89,11 @@ class When(_RuleModel):
             pending = any(ctx.debts[d].dispute_pending_verification for d in contact.debt_ids)
             if pending is not self.dispute_pending:
                 return False
+        if (
+            self.initial_written_communication is not None
+            and ctx.is_initial_written_communication() is not self.initial_written_communication
+        ):
+            return False
         return (
             self.initial_communication is None
             or ctx.is_initial_communication() is self.initial_communication

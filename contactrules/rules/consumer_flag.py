@@ -44,7 +44,7 @@ from collections.abc import Callable
 from typing import ClassVar, Literal
 
 from ..clock import clock_seconds
-from ..context import Context, channel_medium, local_day_start, local_instant
+from ..context import Context, channel_medium, local_day_start, local_instant, same_address
 from ..models import Channel, ConsentScope, Initiator, PhoneType, Place, Weekday
 from .base import Finding, RuleBase, earliest_passing
 
@@ -141,7 +141,7 @@ class ConsumerFlag(RuleBase):
         for opt in ctx.contact.consumer.flags.opt_outs:
             if channel_medium(opt.channel) is not medium:
                 continue
-            if opt.address is not None and opt.address != ctx.contact.to:
+            if opt.address is not None and not same_address(opt.address, ctx.contact.to):
                 continue
             if opt.at is not None and opt.at > ctx.at:
                 continue
@@ -177,7 +177,27 @@ class ConsumerFlag(RuleBase):
             scope = ConsentScope.TIME if self.flag == "inconvenient_time" else ConsentScope.PLACE
             if any(True for _ in ctx.consents(scope)):
                 return True
-        return self.consumer_initiated_reply and _reply_allowed(ctx)
+        if not self.consumer_initiated_reply:
+            return False
+        if self.flag == "medium_opt_out":
+            # The reply exception covers contact the consumer starts *after* opting out; with
+            # no time on the opt-out that cannot be shown, so it does not apply (fail closed).
+            since = self._latest_opt_out(ctx)
+            return since is not None and _reply_allowed(ctx, after=since)
+        return _reply_allowed(ctx)
+
+    def _latest_opt_out(self, ctx: Context) -> dt.datetime | None:
+        medium = channel_medium(ctx.channel)
+        times = []
+        for opt in ctx.contact.consumer.flags.opt_outs:
+            if channel_medium(opt.channel) is not medium:
+                continue
+            if opt.address is not None and not same_address(opt.address, ctx.contact.to):
+                continue
+            if opt.at is None:
+                return None
+            times.append(opt.at)
+        return max(times) if times else None
 
     def check(self, ctx: Context) -> Finding | None:
         finding = self._CHECKS[self.flag](self, ctx)
@@ -206,16 +226,21 @@ def _contact_place(ctx: Context) -> Place | None:
     if ctx.channel is Channel.VISIT:
         return Place.HOME
     for phone in ctx.contact.consumer.phones:
-        if phone.number == ctx.contact.to and phone.type is PhoneType.HOME:
+        if same_address(phone.number, ctx.contact.to) and phone.type is PhoneType.HOME:
             return Place.HOME
     return None
 
 
-def _reply_allowed(ctx: Context) -> bool:
-    """One reply through the medium the consumer used, on the same local day, not yet given."""
+def _reply_allowed(ctx: Context, after: dt.datetime | None = None) -> bool:
+    """One reply through the medium the consumer used, on the same local day, not yet given.
+
+    ``after``: only contact the consumer started strictly after this instant counts.
+    """
     medium = channel_medium(ctx.channel)
     last_inbound = None
     for record in ctx.prior():
+        if after is not None and record.at <= after:
+            continue
         if channel_medium(record.channel) is not medium:
             continue
         if record.initiated_by is Initiator.CONSUMER:

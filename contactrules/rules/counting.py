@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..context import Context, local_day_start
+from ..context import Context, local_day_start, same_address
 from ..models import (
     Channel,
     ConsentScope,
@@ -125,7 +125,7 @@ def _destination(record: ContactRecord, ctx: Context) -> str | None:
     if record.to_work is not None:
         return "other" if record.to_work else "personal"
     for phone in ctx.contact.consumer.phones:
-        if record.to is not None and phone.number == record.to:
+        if same_address(phone.number, record.to):
             return "personal" if phone.type in (PhoneType.HOME, PhoneType.MOBILE) else "other"
     return None
 
