@@ -751,7 +751,8 @@ CONTENT_CASES = [
          f"{SRC_MM1} (initial communication in connection with that debt)",
          letter(jun(2, 10), FROM_COLLECTOR, debts=("D1",)), history=prior_letter(("D2",))),
     deny("first written communication after an oral initial one lacks the full disclosure",
-         MM_INITIAL_WRITTEN, "12 CFR 1006.18(e)(1); 15 U.S.C. 1692e(11) (repeat in the initial written "
+         MM_INITIAL_WRITTEN,
+         "12 CFR 1006.18(e)(1); 15 U.S.C. 1692e(11) (repeat in the initial written "
          "communication when the initial one was oral)",
          letter(jun(2, 10), FROM_COLLECTOR),
          history=(rec(Channel.CALL, jun(1, 10), outcome=Outcome.CONVERSATION),)),
