@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from .decision import Decision
 from .diagnostics import Diagnostic, Location, RulesetError
@@ -43,9 +43,9 @@ __all__ = ["Case", "CaseFile", "CaseResult", "discover_cases", "load_cases", "ru
 class Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    allowed: bool
+    allowed: StrictBool
     reasons: list[str] = Field(default_factory=list, description="Rule ids that must deny.")
-    only_reasons: bool = Field(
+    only_reasons: StrictBool = Field(
         default=False, description="The deny reasons must be exactly `reasons`."
     )
     next_allowed_at: AwareDatetime | None = Field(

@@ -130,10 +130,13 @@ def validation_diagnostics(
             key = path[-1] if path else loc[-1]
             allowed = _model_fields_at(root, doc.value, path[:-1]) or []
             where = _describe(doc.value, path[:-1])
-            code, message = (
-                "unknown-key",
-                (f'unknown key "{key}"{where}{did_you_mean(str(key), allowed)}'),
-            )
+            hint = did_you_mean(str(key), allowed)
+            if key in ("pattern", "regex", "regexp"):
+                hint = (
+                    "; rulesets match phrases, not regular expressions (a regular "
+                    "expression could make every evaluation hang): use phrases"
+                )
+            code, message = "unknown-key", f'unknown key "{key}"{where}{hint}'
             location = doc.locate(path, key=True)
         elif kind == "missing":
             name = loc[-1]
@@ -154,6 +157,10 @@ def validation_diagnostics(
                 code = "unknown-kind"
                 message = f'unknown rule kind "{tag}"{did_you_mean(tag, REGISTRY)}'
                 location = doc.locate((*path, "kind"))
+        elif kind == "bool_type":
+            code = "invalid-value"
+            message = f"{value!r} is not true or false; write true or false"
+            location = doc.locate(path)
         elif kind in ("enum", "literal_error"):
             expected = str(ctx.get("expected", ""))
             options = [o.strip().strip("'\"") for o in expected.replace(" or ", ", ").split(",")]
@@ -217,10 +224,17 @@ def _load_one(path: Path, shown: str | None = None) -> tuple[Ruleset | None, lis
         spec = RulesetSpec.model_validate(doc.value)
     except ValidationError as exc:
         return None, validation_diagnostics(exc, doc, RulesetSpec)
-    locations = {rule.id: doc.locate(("rules", i)) for i, rule in enumerate(spec.rules)}
+    positions = tuple(doc.locate(("rules", i)) for i in range(len(spec.rules)))
+    locations: dict[str, Location] = {}
+    for rule, where in zip(spec.rules, positions, strict=True):
+        locations.setdefault(rule.id, where)
     keys = {str(k): doc.locate((k,)) for k in doc.value}
     return Ruleset(
-        spec=spec, path=shown or str(path), rule_locations=locations, key_locations=keys
+        spec=spec,
+        path=shown or str(path),
+        rule_locations=locations,
+        key_locations=keys,
+        rule_positions=positions,
     ), []
 
 
@@ -260,8 +274,10 @@ def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
                 f'ruleset id "{rs.id}" is also used by {first_set[rs.id]}',
             )
         first_set.setdefault(rs.id, rs.path)
-        for rule in rs.spec.rules:
-            where = rs.rule_locations.get(rule.id, Location(rs.path, 1, 1))
+        for index, rule in enumerate(rs.spec.rules):
+            where = (
+                rs.rule_positions[index] if index < len(rs.rule_positions) else rs.where("rules")
+            )
             if rule.id in first_rule and first_rule[rule.id] != where:
                 yield Diagnostic(
                     where,

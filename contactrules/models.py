@@ -11,7 +11,15 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 from .clock import ClockTime
 
@@ -192,13 +200,13 @@ class Phone(_Input):
 
 class EmailAddress(_Input):
     address: str
-    employer_provided: bool = False
+    employer_provided: StrictBool = False
 
 
 class Debt(_Input):
     id: str
-    time_barred: bool = False
-    dispute_pending_verification: bool = False
+    time_barred: StrictBool = False
+    dispute_pending_verification: StrictBool = False
 
 
 class OptOut(_Input):
@@ -249,7 +257,7 @@ class ConsumerFlags(_Input):
     opt_outs: list[OptOut] = Field(default_factory=list)
     inconvenient_times: list[InconvenientTime] = Field(default_factory=list)
     inconvenient_places: list[Place] = Field(default_factory=list)
-    employer_prohibits_contact: bool = False
+    employer_prohibits_contact: StrictBool = False
 
 
 class Consumer(_Input):
@@ -279,7 +287,7 @@ class Contact(_Input):
     consumer: Consumer
     debt_ids: list[str] = Field(min_length=1)
     to: str | None = Field(default=None, description="Phone number, e-mail or place used.")
-    to_work: bool | None = Field(
+    to_work: StrictBool | None = Field(
         default=None, description="Whether `to` is a work number/address; inferred when omitted."
     )
     recipient: Recipient = Recipient.CONSUMER
@@ -309,7 +317,7 @@ class ContactRecord(_Input):
     outcome: Outcome
     initiated_by: Initiator = Initiator.COLLECTOR
     to: str | None = None
-    to_work: bool | None = None
+    to_work: StrictBool | None = None
     recipient: Recipient = Recipient.CONSUMER
     third_party_id: str | None = None
     purpose: Purpose | None = None

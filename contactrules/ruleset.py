@@ -88,6 +88,7 @@ class Ruleset:
     path: str
     rule_locations: dict[str, Location] = field(default_factory=dict)
     key_locations: dict[str, Location] = field(default_factory=dict)
+    rule_positions: tuple[Location, ...] = ()
 
     def where(self, key: str) -> Location:
         """Where a top-level key (``jurisdiction``, ``extends``…) is written."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from ..context import Context
 from ..models import Channel, CollectorType, Purpose, Recipient
@@ -53,15 +53,17 @@ class When(_RuleModel):
     """
 
     recipients: list[Recipient] | None = Field(default=None, description="Who is contacted.")
-    to_work: bool | None = Field(default=None, description="Contact to a work number/address.")
+    to_work: StrictBool | None = Field(
+        default=None, description="Contact to a work number/address."
+    )
     collector_types: list[CollectorType] | None = None
     purposes: list[Purpose] | None = Field(
         default=None, description="Template purposes (no template counts as collection)."
     )
-    debt_time_barred: bool | None = None
-    dispute_pending: bool | None = None
-    initial_communication: bool | None = None
-    initial_written_communication: bool | None = Field(
+    debt_time_barred: StrictBool | None = None
+    dispute_pending: StrictBool | None = None
+    initial_communication: StrictBool | None = None
+    initial_written_communication: StrictBool | None = Field(
         default=None, description="A written message before which none was sent about the debt."
     )
 
@@ -209,7 +211,7 @@ def earliest_passing(
     candidates: Iterable[dt.datetime],
     passes: Callable[[Context], bool],
     *,
-    ordered: bool = False,
+    ordered: StrictBool = False,
 ) -> dt.datetime | None:
     """The first candidate instant after ``ctx.at`` (in time order) at which ``passes`` holds.
 

@@ -43,6 +43,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import ClassVar, Literal
 
+from pydantic import StrictBool
+
 from ..clock import clock_seconds
 from ..context import Context, channel_medium, local_day_start, local_instant, same_address
 from ..models import Channel, ConsentScope, Initiator, PhoneType, Place, Weekday
@@ -70,8 +72,8 @@ class ConsumerFlag(RuleBase):
 
     kind: Literal["consumer_flag"]
     flag: FlagName
-    consent_exception: bool = False
-    consumer_initiated_reply: bool = False
+    consent_exception: StrictBool = False
+    consumer_initiated_reply: StrictBool = False
 
     # --- one check per flag ---------------------------------------------------------------
     def _cease(self, ctx: Context) -> Finding | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from ..context import Context, local_day_start
 from .base import Finding, RuleBase
@@ -54,7 +54,7 @@ class Cooldown(RuleBase):
         ge=1, description="Local calendar days blocked, the event's date being day 1."
     )
     per: Literal["debt", "consumer"] = "debt"
-    exclude_consented: bool = False
+    exclude_consented: StrictBool = False
     consent_days: int = Field(default=7, ge=1)
 
     def _latest_block(self, ctx: Context) -> tuple[dt.datetime, Finding] | None:

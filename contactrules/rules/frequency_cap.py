@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from ..context import Context, local_day_start
 from ..models import ContactRecord
@@ -79,7 +79,7 @@ class FrequencyCap(RuleBase):
     window: Period
     per: Literal["debt", "consumer"] = "debt"
     counts: RecordFilter = Field(default_factory=RecordFilter)
-    exclude_consented: bool = False
+    exclude_consented: StrictBool = False
     consent_days: int = Field(default=7, ge=1)
 
     def looser_than(self, parent: RuleBase) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from ..calendar import (
     UnknownCalendarError,
@@ -27,7 +27,7 @@ class HolidayCalendar(BaseModel):
 
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
     subdivision: str | None = Field(default=None, description="ISO 3166-2 suffix, e.g. ON.")
-    national_only: bool = Field(
+    national_only: StrictBool = Field(
         default=False,
         description="Only days that are holidays in every subdivision (AU 'national' holidays).",
     )

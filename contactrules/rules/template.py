@@ -37,7 +37,7 @@ import re
 from functools import lru_cache
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ..context import Context
 from .base import Finding, RuleBase
@@ -78,8 +78,8 @@ class TemplateRule(RuleBase):
     kind: Literal["template"]
     required: list[PhraseGroup] = Field(default_factory=list)
     forbidden: list[PhraseGroup] = Field(default_factory=list)
-    require_template: bool = True
-    language_must_match: bool = False
+    require_template: StrictBool = True
+    language_must_match: StrictBool = False
     max_length: int | None = Field(default=None, ge=1)
 
     def applies(self, ctx: Context) -> bool:

@@ -38,7 +38,7 @@ from functools import cached_property
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from ..clock import ClockTime, clock_seconds, format_seconds
 from ..context import Context, local_day_start, local_instant
@@ -93,7 +93,7 @@ class TimeWindow(RuleBase):
     kind: Literal["time_window"]
     windows: list[Window] = Field(min_length=1)
     holidays: HolidayCalendar | None = None
-    consent_exception: bool = False
+    consent_exception: StrictBool = False
 
     def day_type(self, day: dt.date) -> str:
         if self.holidays is not None and self.holidays.is_holiday(day):
