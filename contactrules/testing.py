@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -23,20 +24,38 @@ from .ruleset import Ruleset
 __all__ = ["collect", "run_test_command"]
 
 
-def _default_ids(rulesets: Sequence[Ruleset]) -> tuple[str, ...]:
-    return tuple(rs.id for rs in rulesets if not set(Path(rs.path).parts) & set(DEFAULT_SKIP_DIRS))
+def _is_default(ruleset: Ruleset, root: Path) -> bool:
+    """Rulesets in ``examples`` folders below a root are opt-in, as in ``Engine.from_path``."""
+    try:
+        parts = Path(ruleset.path).resolve().relative_to(root.resolve()).parts[:-1]
+    except ValueError:
+        return True
+    return not set(parts) & set(DEFAULT_SKIP_DIRS)
 
 
 def collect(paths: Sequence[str | Path]) -> tuple[Engine, list[LoadedCase]]:
-    """Load the rulesets and cases under ``paths``; raise RulesetError on any problem."""
+    """Load the rulesets and cases under ``paths``; raise RulesetError on any problem.
+
+    A case file without ``rulesets:`` is judged by the rulesets found under the same path
+    argument (examples excepted), so the law's own cases keep testing the law when a company
+    policy folder is tested beside it.
+    """
     rulesets, problems = lint_paths(paths)
     errors = [p for p in problems if p.severity == "error"]
     cases: list[LoadedCase] = []
-    for file in discover_cases(paths):
-        try:
-            cases.extend(load_cases(file))
-        except RulesetError as exc:
-            errors.extend(exc.diagnostics)
+    for raw in paths:
+        root = Path(raw)
+        base = root if root.is_dir() else root.parent
+        under = tuple(rs.id for rs in rulesets if _within(rs, root) and _is_default(rs, base))
+        for file in discover_cases([root]):
+            try:
+                loaded = load_cases(file)
+            except RulesetError as exc:
+                errors.extend(exc.diagnostics)
+                continue
+            cases.extend(
+                c if c.rulesets is not None else replace(c, rulesets=under) for c in loaded
+            )
     if errors:
         raise RulesetError(errors)
     if not cases:
@@ -52,18 +71,23 @@ def collect(paths: Sequence[str | Path]) -> tuple[Engine, list[LoadedCase]]:
     return Engine(rulesets), cases
 
 
+def _within(ruleset: Ruleset, root: Path) -> bool:
+    path = Path(ruleset.path).resolve()
+    target = root.resolve()
+    return path == target or target in path.parents
+
+
 def run_test_command(paths: Sequence[str], coverage: bool, verbose: bool, out: TextIO) -> int:
     try:
         engine, cases = collect(paths)
     except RulesetError as exc:
         print(format_diagnostics(exc.diagnostics), file=out)
         return 1
-    default = _default_ids(engine.rulesets)
     engines: dict[tuple[str, ...], Engine] = {}
     results: list[CaseResult] = []
     seen: dict[str, set[str]] = defaultdict(set)
     for case in cases:
-        ids = case.rulesets if case.rulesets is not None else default
+        ids = case.rulesets or ()
         try:
             sub = engines.setdefault(ids, engine.subset(ids))
         except KeyError as exc:

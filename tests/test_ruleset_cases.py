@@ -12,16 +12,15 @@ import pytest
 
 from contactrules.casefile import LoadedCase, check_case, describe_failure
 from contactrules.engine import Engine
-from contactrules.testing import _default_ids, collect
+from contactrules.testing import collect
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 ENGINE, CASES = collect([RULESETS])
-DEFAULT = _default_ids(ENGINE.rulesets)
 _ENGINES: dict[tuple[str, ...], Engine] = {}
 
 
 def _engine_for(case: LoadedCase) -> Engine:
-    ids = case.rulesets if case.rulesets is not None else DEFAULT
+    ids = case.rulesets or ()
     return _ENGINES.setdefault(ids, ENGINE.subset(ids))
 
 
