@@ -33,8 +33,10 @@ from .models import (
     Template,
 )
 from .ruleset import Ruleset, RulesetSpec
+from .screening import Account, ScreenResult, screen, screen_parallel
 
 __all__ = [
+    "Account",
     "Address",
     "Channel",
     "CollectorType",
@@ -64,10 +66,13 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "RulesetSpec",
+    "ScreenResult",
     "Template",
     "__version__",
     "format_diagnostics",
     "lint_paths",
     "load_ruleset",
     "load_rulesets",
+    "screen",
+    "screen_parallel",
 ]

@@ -11,11 +11,12 @@ import datetime as dt
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from .models import (
     Channel,
+    CollectorType,
     Consent,
     ConsentScope,
     ConsentSource,
@@ -31,6 +32,7 @@ from .models import (
 
 __all__ = [
     "WRITTEN",
+    "ContactShape",
     "Context",
     "ZoneRef",
     "address_key",
@@ -145,6 +147,18 @@ class _History:
         self.instants: tuple[dt.datetime, ...] = tuple(r.at for r in ordered)
 
 
+class ContactShape(NamedTuple):
+    """What a contact is, apart from when and to whom exactly: rules that cannot apply to a
+    shape are filtered out once per shape instead of once per evaluation."""
+
+    channel: Channel
+    recipient: Recipient
+    purpose: Purpose
+    to_work: bool
+    collector_type: CollectorType
+    has_template: bool
+
+
 class _Shared:
     """Facts of one evaluation that do not depend on the instant judged."""
 
@@ -155,6 +169,7 @@ class _Shared:
         "history",
         "memo",
         "purpose",
+        "shape",
         "to_work",
         "zones",
     )
@@ -173,6 +188,14 @@ class _Shared:
             c.scope is ConsentScope.CALL_FREQUENCY for c in contact.consumer.consents
         )
         self.memo: dict[object, object] = {}
+        self.shape = ContactShape(
+            contact.channel,
+            contact.recipient,
+            self.purpose,
+            self.to_work,
+            contact.collector_type,
+            template is not None,
+        )
 
 
 class Context:
@@ -219,6 +242,10 @@ class Context:
     @property
     def to_work(self) -> bool:
         return self._shared.to_work
+
+    @property
+    def shape(self) -> ContactShape:
+        return self._shared.shape
 
     @property
     def has_call_consents(self) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 import phonenumbers
 
 from ._version import __version__
-from .context import Context, ZoneRef
+from .context import ContactShape, Context, ZoneRef
 from .decision import Decision, Reason
 from .loader import load_rulesets
 from .models import Channel, CollectorType, Contact, ContactRecord
@@ -226,7 +226,7 @@ class Engine:
                 "no time can be computed until the problem is fixed",
             )
         ctx = Context.build(contact, history, zones)
-        bound = stack.by_channel.get(contact.channel, ())
+        bound = stack.for_shape(ctx.shape)
         reasons, warnings, failing = _judge(ctx, bound)
         if reasons:
             next_at, note = _next_allowed(ctx, bound, failing)
@@ -326,6 +326,17 @@ class _Stack:
         self.by_channel: dict[Channel, tuple[_Bound, ...]] = {
             ch: tuple(items) for ch, items in index.items()
         }
+        self._by_shape: dict[ContactShape, tuple[_Bound, ...]] = {}
+
+    def for_shape(self, shape: ContactShape) -> tuple[_Bound, ...]:
+        """The rules that can apply to contacts of this shape (a small cache: few shapes)."""
+        found = self._by_shape.get(shape)
+        if found is None:
+            found = tuple(
+                b for b in self.by_channel.get(shape.channel, ()) if b.rule.static_applies(shape)
+            )
+            self._by_shape[shape] = found
+        return found
 
 
 def _stack_order(rs: Ruleset) -> tuple[int, str]:
@@ -373,7 +384,7 @@ def _judge(
     for item in bound:
         rule = item.rule
         try:
-            if not rule.applies(ctx):
+            if not rule.dynamic_applies(ctx):
                 continue
             finding = rule.check(ctx)
         except Exception as exc:  # fail closed: a rule that cannot decide denies
@@ -432,7 +443,7 @@ def _next_allowed(
         failing = []
         for item in deny_rules:
             try:
-                if item.rule.applies(current) and item.rule.check(current) is not None:
+                if item.rule.dynamic_applies(current) and item.rule.check(current) is not None:
                     failing.append(item)
             except Exception:
                 return None, f"rule {item.rule.id} could not be evaluated at {target.isoformat()}"

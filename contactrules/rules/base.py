@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from ..context import Context
+from ..context import ContactShape, Context
 from ..models import Channel, CollectorType, Purpose, Recipient
 
 __all__ = [
@@ -68,21 +68,33 @@ class When(_RuleModel):
     )
 
     @cached_property
-    def is_empty(self) -> bool:
-        return all(getattr(self, name) is None for name in type(self).model_fields)
+    def is_static(self) -> bool:
+        """Only conditions that the contact's shape decides (see :meth:`static_matches`)."""
+        return (
+            self.debt_time_barred is None
+            and self.dispute_pending is None
+            and self.initial_communication is None
+            and self.initial_written_communication is None
+        )
+
+    def static_matches(self, shape: ContactShape) -> bool:
+        """The conditions that depend only on who, how and why (cacheable per shape)."""
+        if self.recipients is not None and shape.recipient not in self.recipients:
+            return False
+        if self.to_work is not None and shape.to_work is not self.to_work:
+            return False
+        if self.collector_types is not None and shape.collector_type not in self.collector_types:
+            return False
+        return self.purposes is None or shape.purpose in self.purposes
 
     def matches(self, ctx: Context) -> bool:
-        if self.is_empty:
+        return self.static_matches(ctx.shape) and self.dynamic_matches(ctx)
+
+    def dynamic_matches(self, ctx: Context) -> bool:
+        """The conditions that need the debts or the history."""
+        if self.is_static:
             return True
         contact = ctx.contact
-        if self.recipients is not None and contact.recipient not in self.recipients:
-            return False
-        if self.to_work is not None and ctx.to_work is not self.to_work:
-            return False
-        if self.collector_types is not None and contact.collector_type not in self.collector_types:
-            return False
-        if self.purposes is not None and ctx.purpose not in self.purposes:
-            return False
         if self.debt_time_barred is not None:
             barred = any(ctx.debts[d].time_barred for d in contact.debt_ids)
             if barred is not self.debt_time_barred:
@@ -151,10 +163,20 @@ class RuleBase(_RuleModel):
             return True
         return False
 
-    def applies(self, ctx: Context) -> bool:
-        if self.unless_purposes and ctx.purpose in self.unless_purposes:
+    def static_applies(self, shape: ContactShape) -> bool:
+        """Whether the rule can apply to contacts of this shape at all (cached by the engine)."""
+        if shape.channel not in self.channels:
             return False
-        return self.when.matches(ctx) and self.in_force(ctx)
+        if self.unless_purposes and shape.purpose in self.unless_purposes:
+            return False
+        return self.when.static_matches(shape)
+
+    def dynamic_applies(self, ctx: Context) -> bool:
+        """The part of applicability that depends on debts, history and the instant."""
+        return self.when.dynamic_matches(ctx) and self.in_force(ctx)
+
+    def applies(self, ctx: Context) -> bool:
+        return self.static_applies(ctx.shape) and self.dynamic_applies(ctx)
 
     # --- evaluation (overridden by each kind) -------------------------------------------
     def check(self, ctx: Context) -> Finding | None:  # pragma: no cover - abstract

@@ -39,7 +39,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from ..context import Context
+from ..context import ContactShape, Context
 from .base import Finding, RuleBase
 
 __all__ = ["KIND", "PhraseGroup", "TemplateRule", "normalize_text"]
@@ -82,11 +82,11 @@ class TemplateRule(RuleBase):
     language_must_match: StrictBool = False
     max_length: int | None = Field(default=None, ge=1)
 
-    def applies(self, ctx: Context) -> bool:
+    def static_applies(self, shape: ContactShape) -> bool:
         # No text and none required: nothing to check, so skip the (history-scanning) conditions.
-        if ctx.contact.template is None and not self.require_template:
+        if not shape.has_template and not self.require_template:
             return False
-        return super().applies(ctx)
+        return super().static_applies(shape)
 
     def _finding(self, ctx: Context, problem: str, language: str | None) -> Finding:
         template = ctx.contact.template
