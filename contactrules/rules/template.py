@@ -120,18 +120,10 @@ class TemplateRule(RuleBase):
                 language,
             )
         text = normalize_text(template.text)
-        for group in self.required:
-            phrases = group.for_language(language)
-            if phrases is None:
-                return self._finding(
-                    ctx,
-                    f'no phrases for "{group.name}" in language {language}; the ruleset '
-                    "cannot verify the disclosure",
-                    language,
-                )
-            if not any(normalize_text(p) in text for p in phrases):
-                return self._finding(ctx, f"the message lacks the {group.name}", language)
-        for group in self.forbidden:
+        for group, required in (
+            *((g, True) for g in self.required),
+            *((g, False) for g in self.forbidden),
+        ):
             phrases = group.for_language(language)
             if phrases is None:
                 return self._finding(
@@ -141,7 +133,9 @@ class TemplateRule(RuleBase):
                     language,
                 )
             found = [p for p in phrases if normalize_text(p) in text]
-            if found:
+            if required and not found:
+                return self._finding(ctx, f"the message lacks the {group.name}", language)
+            if not required and found:
                 return self._finding(
                     ctx, f'the message contains {group.name}: "{found[0]}"', language
                 )
