@@ -7,6 +7,7 @@ The dates come from the ``holidays`` package, observed days included, cached per
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
@@ -17,7 +18,34 @@ from ..calendar import (
     validate_calendar,
 )
 
-__all__ = ["HolidayCalendar"]
+__all__ = ["HolidayCalendar", "NamedHolidays", "holiday_names"]
+
+
+@lru_cache(maxsize=1024)
+def holiday_names(
+    country: str, subdivision: str | None, year: int, categories: tuple[str, ...]
+) -> dict[dt.date, str]:
+    """Date → English name for one calendar year and categories (observed days included)."""
+    import holidays
+
+    table = holidays.country_holidays(
+        country, subdiv=subdivision, years=year, categories=categories, language="en_US"
+    )
+    return dict(table.items())
+
+
+class NamedHolidays(BaseModel):
+    """Holidays taken by name from other categories of the same calendar.
+
+    Laws define "holiday" in their own words: Ontario's Legislation Act counts Easter Monday
+    and Remembrance Day, which the ``holidays`` package files under "optional" beside the
+    Civic Holiday, which the Act does not count. Taking them by name keeps every year right.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    categories: list[str] = Field(min_length=1, description="holidays categories to look in.")
+    names: list[str] = Field(min_length=1, description='English names, e.g. "Easter Monday".')
 
 
 class HolidayCalendar(BaseModel):
@@ -33,11 +61,30 @@ class HolidayCalendar(BaseModel):
     )
     categories: list[str] = Field(default_factory=list, description="holidays categories.")
     extra_dates: list[dt.date] = Field(default_factory=list, description="Dates added by hand.")
+    include: list[NamedHolidays] = Field(
+        default_factory=list, description="Holidays added by name from other categories."
+    )
 
     @model_validator(mode="after")
     def _calendar_exists(self) -> HolidayCalendar:
         try:
             validate_calendar(self.country, self.subdivision, tuple(self.categories))
+            for extra in self.include:
+                validate_calendar(self.country, self.subdivision, tuple(extra.categories))
+                known: set[str] = set()
+                for year in (2024, 2025, 2026, 2027):
+                    known.update(
+                        holiday_names(
+                            self.country, self.subdivision, year, tuple(extra.categories)
+                        ).values()
+                    )
+                unknown = [n for n in extra.names if n not in known]
+                if unknown:
+                    raise ValueError(
+                        f"no holiday named {unknown} in {self.country}"
+                        f"{'-' + self.subdivision if self.subdivision else ''} "
+                        f"{extra.categories}; names there: {sorted(known)}"
+                    )
         except UnknownCalendarError as exc:
             raise ValueError(str(exc)) from None
         return self
@@ -47,6 +94,9 @@ class HolidayCalendar(BaseModel):
             found = national_holiday_dates(self.country, year)
         else:
             found = holiday_dates(self.country, self.subdivision, year, tuple(self.categories))
+        for extra in self.include:
+            named = holiday_names(self.country, self.subdivision, year, tuple(extra.categories))
+            found = found | frozenset(d for d, name in named.items() if name in extra.names)
         if self.extra_dates:
             return found | frozenset(d for d in self.extra_dates if d.year == year)
         return found
