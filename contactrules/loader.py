@@ -224,6 +224,7 @@ def _load_one(path: Path, shown: str | None = None) -> tuple[Ruleset | None, lis
         spec = RulesetSpec.model_validate(doc.value)
     except ValidationError as exc:
         return None, validation_diagnostics(exc, doc, RulesetSpec)
+    spec = _inherit_dates(spec)
     positions = tuple(doc.locate(("rules", i)) for i in range(len(spec.rules)))
     locations: dict[str, Location] = {}
     for rule, where in zip(spec.rules, positions, strict=True):
@@ -236,6 +237,22 @@ def _load_one(path: Path, shown: str | None = None) -> tuple[Ruleset | None, lis
         key_locations=keys,
         rule_positions=positions,
     ), []
+
+
+def _inherit_dates(spec: RulesetSpec) -> RulesetSpec:
+    """A ruleset's own effective dates bound every rule in it (law as of a date)."""
+    start, end = spec.effective_from, spec.effective_until
+    if start is None and end is None:
+        return spec
+    rules = []
+    for rule in spec.rules:
+        update: dict[str, object] = {}
+        if start is not None and (rule.effective_from is None or rule.effective_from < start):
+            update["effective_from"] = start
+        if end is not None and (rule.effective_until is None or rule.effective_until > end):
+            update["effective_until"] = end
+        rules.append(rule.model_copy(update=update) if update else rule)
+    return spec.model_copy(update={"rules": rules})
 
 
 def load_ruleset(path: Path | str) -> Ruleset:
