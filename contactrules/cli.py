@@ -78,6 +78,21 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print a JSON Schema for editors and generators")
     schema.add_argument("which", choices=["ruleset", "input"], nargs="?", default="ruleset")
+
+    replay = sub.add_parser(
+        "replay", help="re-judge a ledger's logged decisions; list those that would change"
+    )
+    replay.add_argument(
+        "ledger",
+        help="sqlite:///PATH, a SQLite file, postgresql://… or an exported audit .jsonl file",
+    )
+    replay.add_argument(
+        "--rulesets",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="ruleset files or folders to judge with (default: the bundled rulesets)",
+    )
     return parser
 
 
@@ -109,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "calendar":
             return _calendar(args)
+        if args.command == "replay":
+            from .ledger.replay import replay_command
+
+            return replay_command(args.ledger, args.rulesets, sys.stdout)
         if args.command == "schema":
             from .schemas import input_schema, ruleset_schema
 
