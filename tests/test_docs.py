@@ -26,12 +26,15 @@ def test_every_rule_kind_documents_the_fixed_headings() -> None:
         assert "PASS" in doc and "FAIL" in doc, f"{kind} lacks PASS/FAIL examples"
 
 
-def test_readme_embedding_example_runs_as_written() -> None:
+def test_readme_examples_run_as_written(tmp_path, monkeypatch) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    code = re.search(r"```python\n(.*?)```", readme, re.S)
-    assert code is not None
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
-    exec(compile(code.group(1), "README.md", "exec"), namespace)
+    exec(compile("\n".join(blocks), "README.md", "exec"), namespace)
+    assert (tmp_path / "contacts.db").exists() and (tmp_path / "audit.jsonl").exists()
+    assert namespace["reservation"].allowed is False  # type: ignore[attr-defined]
     decision = namespace["decision"]
     assert decision.allowed is False  # type: ignore[attr-defined]
     assert decision.reasons[0].rule_id == "US-FED-REGF-1006.6b1i-HOURS"  # type: ignore[attr-defined]
