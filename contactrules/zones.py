@@ -25,7 +25,7 @@ class UnknownZoneError(ValueError):
 @lru_cache(maxsize=1024)
 def resolve_zone(name: str) -> zoneinfo.ZoneInfo:
     if not name or name.startswith(("/", ".")) or ".." in name:
-        raise UnknownZoneError(f'"{name}" is not an IANA time zone name')
+        raise UnknownZoneError(f'unknown time zone "{name}" (not an IANA zone name)')
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -145,7 +145,7 @@ _TABLES = {"US": _US, "AU": _AU, "CA": _CA}
 
 @lru_cache(maxsize=4096)
 def zones_for_subdivision(country: str, subdivision: str | None) -> tuple[str, ...]:
-    """Every zone a resident of the subdivision (or, with none, of the country) may be in."""
+    """Every zone a resident of the subdivision may be in (single-zone countries need none)."""
     code = country.upper()
     if code in _SINGLE:
         return _SINGLE[code]
@@ -153,7 +153,10 @@ def zones_for_subdivision(country: str, subdivision: str | None) -> tuple[str, .
     if table is None:
         return ()
     if subdivision is None:
-        return tuple(sorted({z for zones in table.values() for z in zones}))
+        # A country that spans zones, with no state or province: the location is unknown
+        # (every zone of the US or Australia would leave almost no convenient hour), so no
+        # candidate is given and the engine denies, saying why.
+        return ()
     return tuple(sorted(table.get(subdivision.upper(), ())))
 
 
