@@ -118,13 +118,24 @@ def _instant(record: ContactRecord) -> dt.datetime:
     return record.at
 
 
-def _full_key(record: ContactRecord) -> tuple[dt.datetime, str, str, str, str]:
+def _full_key(record: ContactRecord) -> tuple[object, ...]:
+    """A total order for records at the same instant, independent of the input order.
+
+    At a tie the consumer's own contact sorts first and the collector's after it, so a reply
+    written at the same instant counts as given (the stricter reading).
+    """
     return (
         record.at,
+        0 if record.initiated_by is Initiator.CONSUMER else 1,
+        record.at.isoformat(),
         record.channel.value,
         record.outcome.value,
         record.to or "",
         ",".join(record.debt_ids),
+        record.recipient.value,
+        record.third_party_id or "",
+        record.purpose.value if record.purpose else "",
+        record.to_work is True,
     )
 
 

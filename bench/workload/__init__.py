@@ -1,0 +1,26 @@
+"""The benchmark workload: the ruleset in this folder and a deterministic case generator.
+
+``Engine.from_path("bench/workload")`` loads ``us-federal-calls.yaml`` (the only YAML file
+here); :func:`generate` builds the consumers, proposed calls and histories every
+implementation is asked to decide.
+"""
+
+from .generate import (
+    SCREEN_AT,
+    WEEK_START,
+    Case,
+    boston_case,
+    generate,
+    screening_accounts,
+    summary,
+)
+
+__all__ = [
+    "SCREEN_AT",
+    "WEEK_START",
+    "Case",
+    "boston_case",
+    "generate",
+    "screening_accounts",
+    "summary",
+]
