@@ -443,7 +443,7 @@ def _next_allowed(
         failing = []
         for item in deny_rules:
             try:
-                if item.rule.dynamic_applies(current) and item.rule.check(current) is not None:
+                if item.rule.dynamic_applies(current) and not item.rule.passes(current):
                     failing.append(item)
             except Exception:
                 return None, f"rule {item.rule.id} could not be evaluated at {target.isoformat()}"

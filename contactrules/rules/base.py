@@ -182,6 +182,10 @@ class RuleBase(_RuleModel):
     def check(self, ctx: Context) -> Finding | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def passes(self, ctx: Context) -> bool:
+        """Whether the rule lets the contact through (kinds may answer faster than ``check``)."""
+        return self.check(ctx) is None
+
     def next_ok(self, ctx: Context) -> dt.datetime | None:
         """By default no later time helps (a flag such as cease stays until it is lifted)."""
         return None

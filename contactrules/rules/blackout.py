@@ -27,6 +27,8 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Iterator
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -75,10 +77,32 @@ class Blackout(RuleBase):
         return None
 
     def next_ok(self, ctx: Context) -> dt.datetime | None:
-        candidates: list[dt.datetime] = []
+        """The first local midnight, in every zone at once, that starts an unblocked day."""
+        latest = ctx.at
         for _name, zone in ctx.zones:
-            first = ctx.at.astimezone(zone).date()
-            candidates.extend(
-                local_day_start(first + dt.timedelta(days=n), zone) for n in range(1, SEARCH_DAYS)
+            day = ctx.at.astimezone(zone).date()
+            for _ in range(SEARCH_DAYS):
+                if self.blocked(day) is None:
+                    break
+                day += dt.timedelta(days=1)
+            else:
+                return None
+            latest = max(latest, local_day_start(day, zone))
+        if latest <= ctx.at:
+            return None
+        # Another zone's blocked day may begin before this instant ends it: confirm, or step on.
+        return earliest_passing(
+            ctx, self._midnights(ctx, latest), lambda c: self.check(c) is None, ordered=True
+        )
+
+    def _midnights(self, ctx: Context, start: dt.datetime) -> Iterator[dt.datetime]:
+        yield start
+        yield from heapq.merge(
+            *(
+                (
+                    local_day_start(start.astimezone(zone).date() + dt.timedelta(days=n), zone)
+                    for n in range(1, SEARCH_DAYS)
+                )
+                for _name, zone in ctx.zones
             )
-        return earliest_passing(ctx, candidates, lambda c: self.check(c) is None)
+        )
