@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import phonenumbers
 
 from ._version import __version__
 from .context import ContactShape, Context, ZoneRef
@@ -145,6 +144,8 @@ def consumer_jurisdictions(contact: Contact) -> frozenset[JurisdictionKey]:
         for a in contact.consumer.addresses
     }
     if not found:
+        import phonenumbers
+
         for phone in contact.consumer.phones:
             try:
                 region = phonenumbers.region_code_for_number(phonenumbers.parse(phone.number))

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from .diagnostics import Diagnostic, Location, RulesetError, did_you_mean
 from .rules import REGISTRY
 from .rules.frequency_cap import FrequencyCap
+from .rules.holiday_spec import HolidayCalendar
 from .ruleset import Ruleset, RulesetSpec
 from .yamlsource import PathKey, SourceDocument, load_yaml_file
 
@@ -263,14 +264,24 @@ def load_ruleset(path: Path | str) -> Ruleset:
     return ruleset
 
 
-def _semantic(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
+def _calendar_problems(rs: Ruleset) -> Iterator[Diagnostic]:
+    for index, rule in enumerate(rs.spec.rules):
+        calendar = getattr(rule, "holidays", None)
+        if isinstance(calendar, HolidayCalendar):
+            for problem in calendar.problems():
+                yield Diagnostic(rs.rule_positions[index], "ruleset.unknown-calendar", problem)
+
+
+def _semantic(rulesets: list[Ruleset], thorough: bool = True) -> Iterator[Diagnostic]:
     """Problems no single rule shows: clashes between rules and rulesets, unused placeholders."""
     first_rule: dict[str, Location] = {}
     first_set: dict[str, str] = {}
     today = dt.date.today()
     by_id = {rs.id: rs for rs in rulesets}
     for rs in rulesets:
-        yield from _jurisdiction_problems(rs)
+        if thorough:
+            yield from _jurisdiction_problems(rs)
+            yield from _calendar_problems(rs)
         if rs.spec.extends is None:
             continue
         parent = by_id.get(rs.spec.extends)
@@ -390,11 +401,15 @@ def lint_paths(
     *,
     skip_dirs: tuple[str, ...] = (),
     display: tuple[Path, str] | None = None,
+    thorough: bool = True,
 ) -> tuple[list[Ruleset], list[Diagnostic]]:
     """Load what can be loaded and report every problem (errors and warnings).
 
     ``display`` = (root, label) shows files under ``root`` as ``label/…`` in messages and
     reasons, so that bundled rulesets never reveal where the library is installed.
+    ``thorough`` also checks jurisdiction codes and holiday calendars against the ``holidays``
+    package, whose first use costs about 100 ms: ``check`` and ``test`` do, loading for
+    evaluation does not (a calendar that then fails denies, fail closed).
     """
     rulesets: list[Ruleset] = []
     problems: list[Diagnostic] = []
@@ -410,7 +425,7 @@ def lint_paths(
         problems.extend(found)
         if ruleset is not None:
             rulesets.append(ruleset)
-    problems.extend(_semantic(rulesets))
+    problems.extend(_semantic(rulesets, thorough))
     return rulesets, sorted(problems, key=Diagnostic.sort_key)
 
 
@@ -422,7 +437,7 @@ def load_rulesets(
 ) -> list[Ruleset]:
     """Load every ruleset under ``paths``; raise :class:`RulesetError` if any has an error."""
     paths = list(paths)
-    rulesets, problems = lint_paths(paths, skip_dirs=skip_dirs, display=display)
+    rulesets, problems = lint_paths(paths, skip_dirs=skip_dirs, display=display, thorough=False)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise RulesetError(errors)

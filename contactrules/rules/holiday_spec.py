@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ..calendar import (
     UnknownCalendarError,
@@ -65,8 +65,13 @@ class HolidayCalendar(BaseModel):
         default_factory=list, description="Holidays added by name from other categories."
     )
 
-    @model_validator(mode="after")
-    def _calendar_exists(self) -> HolidayCalendar:
+    def problems(self) -> list[str]:
+        """Why the calendar cannot be used (unknown country, subdivision, category, name).
+
+        Checked by ``contactrules check``/``test`` rather than on every load: the ``holidays``
+        package imports hundreds of modules on first use, which would triple start-up time.
+        A calendar that fails at evaluation time denies (fail closed).
+        """
         try:
             validate_calendar(self.country, self.subdivision, tuple(self.categories))
             for extra in self.include:
@@ -80,14 +85,14 @@ class HolidayCalendar(BaseModel):
                     )
                 unknown = [n for n in extra.names if n not in known]
                 if unknown:
-                    raise ValueError(
+                    return [
                         f"no holiday named {unknown} in {self.country}"
                         f"{'-' + self.subdivision if self.subdivision else ''} "
                         f"{extra.categories}; names there: {sorted(known)}"
-                    )
+                    ]
         except UnknownCalendarError as exc:
-            raise ValueError(str(exc)) from None
-        return self
+            return [str(exc)]
+        return []
 
     def dates(self, year: int) -> frozenset[dt.date]:
         if self.national_only:
