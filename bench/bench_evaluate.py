@@ -58,7 +58,9 @@ def _contact(at: dt.datetime, state: str = "PA", number: str = "+12155550100") -
     return Contact(channel="call", at=at, consumer=consumer, debt_ids=["D1"], to=number)
 
 
-def measure(engine: Engine, contact: Contact, history: list[ContactRecord], calls: int) -> list[float]:
+def measure(
+    engine: Engine, contact: Contact, history: list[ContactRecord], calls: int
+) -> list[float]:
     for _ in range(min(200, calls)):
         engine.evaluate(contact, history)
     samples = []

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-
 from ._version import __version__
 from .context import ContactShape, Context, ZoneRef
 from .decision import Decision, Reason
@@ -45,6 +44,7 @@ JurisdictionKey = tuple[str, str | None, str | None]
 class _Bound:
     rule: RuleBase
     ruleset: Ruleset
+    broken: str | None = None  # why deciding whether the rule applies raised (fail closed)
 
 
 _phone_zones = lru_cache(maxsize=65536)(zones_for_phone)
@@ -333,9 +333,14 @@ class _Stack:
         """The rules that can apply to contacts of this shape (a small cache: few shapes)."""
         found = self._by_shape.get(shape)
         if found is None:
-            found = tuple(
-                b for b in self.by_channel.get(shape.channel, ()) if b.rule.static_applies(shape)
-            )
+            chosen: list[_Bound] = []
+            for item in self.by_channel.get(shape.channel, ()):
+                try:
+                    if item.rule.static_applies(shape):
+                        chosen.append(item)
+                except Exception as exc:  # fail closed: judged as an error by _judge
+                    chosen.append(_Bound(item.rule, item.ruleset, f"{type(exc).__name__}: {exc}"))
+            found = tuple(chosen)
             self._by_shape[shape] = found
         return found
 
@@ -385,6 +390,8 @@ def _judge(
     for item in bound:
         rule = item.rule
         try:
+            if item.broken is not None:
+                raise RuntimeError(item.broken)
             if not rule.dynamic_applies(ctx):
                 continue
             finding = rule.check(ctx)
@@ -444,7 +451,9 @@ def _next_allowed(
         failing = []
         for item in deny_rules:
             try:
-                if item.rule.dynamic_applies(current) and not item.rule.passes(current):
+                if item.broken is not None or (
+                    item.rule.dynamic_applies(current) and not item.rule.passes(current)
+                ):
                     failing.append(item)
             except Exception:
                 return None, f"rule {item.rule.id} could not be evaluated at {target.isoformat()}"

@@ -179,9 +179,7 @@ CountryCode = Annotated[str, AfterValidator(_country_code)]
 
 class _Input(BaseModel):
     # defer_build: validators are built on first use, so importing the library stays cheap.
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_enum_values=False, defer_build=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, defer_build=True)
 
 
 class Address(_Input):

@@ -355,12 +355,6 @@ def test_rule_that_raises_in_dynamic_applies_denies(monkeypatch: pytest.MonkeyPa
     assert [(r.rule_id, r.severity) for r in decision.reasons] == [("T-HOURS", "error")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="BUG: engine._Stack.for_shape calls rule.static_applies outside the fail-closed "
-    "try of _judge, so a rule whose applicability check raises escapes Engine.evaluate",
-)
 def test_rule_that_raises_in_static_applies_denies(monkeypatch: pytest.MonkeyPatch) -> None:
     engine = Engine([_one_rule_ruleset()])
     monkeypatch.setattr(TimeWindow, "static_applies", _boom)
