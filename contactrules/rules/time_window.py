@@ -147,7 +147,9 @@ class TimeWindow(RuleBase):
 
     def passes(self, ctx: Context) -> bool:
         """``check(ctx) is None`` without composing the explanation (the search's hot path)."""
-        return self._open_everywhere(ctx) or self.check(ctx) is None
+        if self._open_everywhere(ctx):
+            return True
+        return self.consent_exception and self.check(ctx) is None
 
     def check(self, ctx: Context) -> Finding | None:
         failures: list[Finding] = []
