@@ -139,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         return 130
+    except BrokenPipeError:  # `contactrules evaluate … | head`: the reader has gone
+        sys.stderr.close()
+        return 0
     return 2  # pragma: no cover - argparse enforces a command
 
 
@@ -197,6 +200,14 @@ def _check(paths: list[str], fmt: str, strict: bool, out: TextIO) -> int:
     return 0
 
 
+def _contact_location(path: str, index: int) -> Location:
+    """Where the index-th (1-based) proposed contact is written, for a located error."""
+    try:
+        return load_yaml_file(path).locate(("contacts", index - 1))
+    except RulesetError:
+        return Location(path, 1, 1)
+
+
 def _load_scenario(path: str) -> Scenario:
     doc = load_yaml_file(path)
     if not isinstance(doc.value, dict):
@@ -237,9 +248,9 @@ def _evaluate(files: list[str], rulesets: list[str] | None, fmt: str, out: TextI
             except ValidationError as exc:
                 problems.append(
                     Diagnostic(
-                        Location(file, 1, 1),
+                        _contact_location(file, index),
                         "input.invalid-contact",
-                        f"contact {index}: {exc.errors()[0]['msg']}",
+                        f"contact {index}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}",
                     )
                 )
                 continue

@@ -229,12 +229,17 @@ class Engine:
         ctx = Context.build(contact, history, zones)
         bound = stack.for_shape(ctx.shape)
         reasons, warnings, failing = _judge(ctx, bound)
-        if reasons:
+        broken = next((r for r in reasons if r.severity == "error"), None)
+        next_at: dt.datetime | None
+        if not reasons:
+            next_at, note = contact.at, None
+        elif broken is not None:
+            # A rule that cannot decide now cannot promise a later time either (fail closed).
+            next_at, note = None, f"rule {broken.rule_id} could not be evaluated"
+        else:
             next_at, note = _next_allowed(ctx, bound, failing)
             if next_at is not None:
                 next_at = next_at.astimezone(contact.at.tzinfo)
-        else:
-            next_at, note = contact.at, None
         return self._decision(contact, stack, zone_names, reasons, warnings, next_at, note)
 
     def evaluate_many(

@@ -342,9 +342,25 @@ def test_rule_that_raises_in_check_denies(monkeypatch: pytest.MonkeyPatch, sever
     assert reason.citation == "12 CFR 1006.6(b)(1)(i)"
     assert "RuntimeError" in reason.message
     assert "kaboom" in reason.message
-    assert decision.next_allowed_at is None
     # a rule for another channel is not consulted, so it cannot deny
     assert engine.evaluate(_contact(channel="email")).allowed
+
+
+@pytest.mark.parametrize("severity", ["deny", "warn"])
+def test_rule_that_raises_in_check_offers_no_next_time(
+    monkeypatch: pytest.MonkeyPatch, severity: str
+) -> None:
+    engine = Engine([_one_rule_ruleset(severity=severity)])
+    monkeypatch.setattr(TimeWindow, "check", _boom)
+    decision = engine.evaluate(_contact())
+    assert not decision.allowed
+    nxt = decision.next_allowed_at
+    # whatever the engine offers must be allowed when tried; an erroring rule cannot promise
+    # any time, so None (with a note) is the only consistent answer
+    if nxt is not None:
+        assert engine.evaluate(_contact(at=nxt)).allowed, nxt.isoformat()
+    assert nxt is None
+    assert decision.next_allowed_note
 
 
 def test_rule_that_raises_in_dynamic_applies_denies(monkeypatch: pytest.MonkeyPatch) -> None:
