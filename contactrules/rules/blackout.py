@@ -91,9 +91,7 @@ class Blackout(RuleBase):
         if latest <= ctx.at:
             return None
         # Another zone's blocked day may begin before this instant ends it: confirm, or step on.
-        return earliest_passing(
-            ctx, self._midnights(ctx, latest), lambda c: self.check(c) is None, ordered=True
-        )
+        return earliest_passing(ctx, self._midnights(ctx, latest), self.passes, ordered=True)
 
     def _midnights(self, ctx: Context, start: dt.datetime) -> Iterator[dt.datetime]:
         yield start

@@ -219,7 +219,7 @@ class ConsumerFlag(RuleBase):
                 candidates.append(local_day_start(day, zone))
                 for item in designations:
                     candidates.append(local_instant(day, clock_seconds(item.end), zone))
-        return earliest_passing(ctx, candidates, lambda c: self.check(c) is None)
+        return earliest_passing(ctx, candidates, self.passes)
 
 
 def _contact_place(ctx: Context) -> Place | None:

@@ -36,6 +36,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, StrictBool
 
 from ..context import Context, local_day_start
+from ..models import ContactRecord
 from .base import Finding, RuleBase
 from .counting import RecordFilter, consented_record, debt_keys
 
@@ -57,9 +58,11 @@ class Cooldown(RuleBase):
     exclude_consented: StrictBool = False
     consent_days: int = Field(default=7, ge=1)
 
-    def _latest_block(self, ctx: Context) -> tuple[dt.datetime, Finding] | None:
-        """The instant the block lifts (latest over zones and events) and why it holds now."""
-        worst: tuple[dt.datetime, Finding] | None = None
+    def _latest_block(
+        self, ctx: Context
+    ) -> tuple[dt.datetime, ContactRecord, str, str | None, dt.date] | None:
+        """When the block lifts (latest over zones and events), and the event that sets it."""
+        worst: tuple[dt.datetime, ContactRecord, str, str | None, dt.date] | None = None
         for name, zone in ctx.zones:
             if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):
                 return None
@@ -70,30 +73,33 @@ class Cooldown(RuleBase):
                 debt = next((k for k in keys if k is None or k in record.debt_ids), "")
                 if debt == "":
                     continue
-                event_day = record.at.astimezone(zone).date()
-                last = event_day + dt.timedelta(days=self.days - 1)
+                last = record.at.astimezone(zone).date() + dt.timedelta(days=self.days - 1)
                 lifts = local_day_start(last + dt.timedelta(days=1), zone)
                 if worst is None or lifts > worst[0]:
-                    subject = f" about debt {debt}" if debt else ""
-                    blocked = ", ".join(c.value for c in self.channels)
-                    worst = (
-                        lifts,
-                        Finding(
-                            message=(
-                                f"a {record.channel.value} ({record.outcome.value}){subject} on "
-                                f"{event_day.isoformat()} blocks {blocked}"
-                                f" through {last.isoformat()} ({name}, day 1 = the event's date)"
-                            ),
-                            facts={
-                                "event_at": record.at.isoformat(),
-                                "zone": name,
-                                "debt_id": debt,
-                                "blocked_through": last.isoformat(),
-                            },
-                            zone=name,
-                        ),
-                    )
+                    worst = (lifts, record, name, debt, last)
         return worst
+
+    def _finding(
+        self, block: tuple[dt.datetime, ContactRecord, str, str | None, dt.date]
+    ) -> Finding:
+        _lifts, record, name, debt, last = block
+        subject = f" about debt {debt}" if debt else ""
+        blocked = ", ".join(c.value for c in self.channels)
+        event_day = last - dt.timedelta(days=self.days - 1)
+        return Finding(
+            message=(
+                f"a {record.channel.value} ({record.outcome.value}){subject} on "
+                f"{event_day.isoformat()} blocks {blocked}"
+                f" through {last.isoformat()} ({name}, day 1 = the event's date)"
+            ),
+            facts={
+                "event_at": record.at.isoformat(),
+                "zone": name,
+                "debt_id": debt,
+                "blocked_through": last.isoformat(),
+            },
+            zone=name,
+        )
 
     def looser_than(self, parent: RuleBase) -> str | None:
         if not isinstance(parent, Cooldown) or parent.after != self.after:
@@ -104,7 +110,10 @@ class Cooldown(RuleBase):
 
     def check(self, ctx: Context) -> Finding | None:
         block = self._latest_block(ctx)
-        return None if block is None else block[1]
+        return None if block is None else self._finding(block)
+
+    def passes(self, ctx: Context) -> bool:
+        return self._latest_block(ctx) is None
 
     def next_ok(self, ctx: Context) -> dt.datetime | None:
         block = self._latest_block(ctx)

@@ -112,6 +112,15 @@ class FrequencyCap(RuleBase):
             consented_record(ctx, ctx.at, zone, self.consent_days) for _n, zone in ctx.zones
         )
 
+    def passes(self, ctx: Context) -> bool:
+        if self._consented_now(ctx):
+            return True
+        return not any(
+            len(counted) >= self.max
+            for name, zone in ctx.zones
+            for _debt, counted in self._counted(ctx, name, zone)[1]
+        )
+
     def check(self, ctx: Context) -> Finding | None:
         if self._consented_now(ctx):
             return None
@@ -167,4 +176,4 @@ class FrequencyCap(RuleBase):
             candidates.extend(
                 local_day_start(first + dt.timedelta(days=n), zone) for n in range(1, days + 1)
             )
-        return earliest_passing(ctx, candidates, lambda c: self.check(c) is None)
+        return earliest_passing(ctx, candidates, self.passes)
