@@ -371,7 +371,7 @@ def _reason(
             "channel": ctx.channel.value,
             "citation": rule.citation,
         }
-        message = render_message(rule.message, values)
+        message = " ".join(render_message(rule.message, values).split())
     location = bound.ruleset.rule_locations.get(rule.id)
     return Reason(
         rule_id=rule.id,
