@@ -28,7 +28,13 @@ from .loader import load_rulesets
 from .models import Channel, CollectorType, Contact, ContactRecord
 from .rules import RuleBase, render_message
 from .ruleset import Ruleset
-from .zones import UnknownZoneError, resolve_zone, zones_for_phone, zones_for_subdivision
+from .zones import (
+    UnknownZoneError,
+    resolve_zone,
+    zones_for_phone,
+    zones_for_postal_code,
+    zones_for_subdivision,
+)
 
 __all__ = ["Engine"]
 
@@ -102,7 +108,16 @@ def _candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason
     for address in consumer.addresses:
         if address.zone:
             names.add(address.zone)
-        else:
+            continue
+        by_code: tuple[str, ...] = ()
+        code_state = None
+        if address.postal_code:
+            by_code, code_state = zones_for_postal_code(address.country, address.postal_code)
+        names.update(by_code)
+        subdivision = (address.subdivision or "").upper() or None
+        # The postal code narrows the state's zones only when the two agree; otherwise both
+        # are location information and every zone they name is a candidate (K4).
+        if not by_code or (subdivision is not None and code_state != subdivision):
             names.update(_subdivision_zones(address.country, address.subdivision))
     numbers = {p.number: p.zone for p in consumer.phones}
     if contact.to and contact.channel in _PHONE_CHANNELS:

@@ -8,12 +8,15 @@ a place may be in, never a single guess. Zones are IANA names, never fixed UTC o
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "UnknownZoneError",
     "resolve_zone",
     "zones_for_phone",
+    "zones_for_postal_code",
     "zones_for_subdivision",
 ]
 
@@ -221,3 +224,28 @@ def zones_for_phone(number: str, default_region: str | None = None) -> tuple[str
         national = str(parsed.national_number)
         zones.update(_SPLIT_AREA_CODES.get(national[:3], ()))
     return tuple(sorted(zones))
+
+
+@lru_cache(maxsize=65536)
+def zones_for_postal_code(country: str, postal_code: str) -> tuple[tuple[str, ...], str | None]:
+    """The zones of a US ZIP code and its state, from the ``zipcodes`` package's offline data.
+
+    A ZIP code is far more precise than a state that spans a zone line (Pensacola, FL 32501 is
+    Central; Tallahassee 32301 Eastern). Unknown codes and other countries give ``((), None)``
+    and the state's zones apply. The package loads its data (about half a second) on first use.
+    """
+    if country.upper() != "US":
+        return (), None
+    code = postal_code.strip()[:5]
+    if len(code) != 5 or not code.isdigit():
+        return (), None
+    import zipcodes
+
+    matching: Callable[[str], list[dict[str, Any]]] = zipcodes.matching
+    try:
+        found = matching(code)
+    except (ValueError, TypeError):
+        return (), None
+    zones = tuple(sorted({z["timezone"] for z in found if z.get("timezone")}))
+    states = {z.get("state") for z in found}
+    return zones, (states.pop() if len(states) == 1 else None)
