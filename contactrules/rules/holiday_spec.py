@@ -7,13 +7,14 @@ The dates come from the ``holidays`` package, observed days included, cached per
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ..calendar import (
     UnknownCalendarError,
     holiday_dates,
+    holiday_table,
     national_holiday_dates,
     validate_calendar,
 )
@@ -21,17 +22,11 @@ from ..calendar import (
 __all__ = ["HolidayCalendar", "NamedHolidays", "holiday_names"]
 
 
-@lru_cache(maxsize=1024)
 def holiday_names(
     country: str, subdivision: str | None, year: int, categories: tuple[str, ...]
-) -> dict[dt.date, str]:
+) -> Mapping[dt.date, str]:
     """Date → English name for one calendar year and categories (observed days included)."""
-    import holidays
-
-    table = holidays.country_holidays(
-        country, subdiv=subdivision, years=year, categories=categories, language="en_US"
-    )
-    return dict(table.items())
+    return holiday_table(country, subdivision, year, categories)
 
 
 class NamedHolidays(BaseModel):

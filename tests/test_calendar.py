@@ -1,0 +1,165 @@
+"""Holiday calendars: the right days, "national" read as "in every state", clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from contactrules.calendar import (
+    UnknownCalendarError,
+    holiday_dates,
+    holiday_name,
+    national_holiday_dates,
+    validate_calendar,
+)
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("country", "subdivision", "day", "expected"),
+    [
+        ("CA", "ON", D(2026, 12, 25), True),
+        ("CA", "ON", D(2026, 2, 16), True),  # Family Day
+        ("CA", "ON", D(2026, 8, 3), False),  # Civic Holiday is not public in Ontario
+        ("CA", "on", D(2026, 12, 25), True),  # the package itself refuses "on"
+        ("CA", "Ontario", D(2026, 12, 25), True),
+        ("CA", "CA-ON", D(2026, 12, 25), True),
+        ("AU", "VIC", D(2026, 11, 3), True),  # Melbourne Cup Day
+        ("AU", "NSW", D(2026, 11, 3), False),
+        ("AU", "NSW", D(2026, 4, 27), True),  # Anzac Day on a Saturday, observed Monday
+        ("US", "NY", D(2026, 7, 3), True),  # Independence Day on a Saturday, observed Friday
+        ("US", "MA", D(2026, 7, 3), False),  # Massachusetts does not move Saturday holidays
+        ("US", "MA", D(2026, 4, 20), True),  # Patriots' Day
+        ("US", None, D(2026, 4, 20), False),
+        ("GB", "ENG", D(2026, 12, 28), True),  # Boxing Day substitute
+        ("GB", "SCT", D(2026, 1, 2), True),
+        ("GB", "ENG", D(2026, 1, 2), False),
+        ("UK", None, D(2026, 12, 25), True),  # the package's alias for GB
+        ("au", "vic", D(2026, 11, 3), True),
+    ],
+)
+def test_holiday_dates(country: str, subdivision: str | None, day: dt.date, expected: bool) -> None:
+    assert (day in holiday_dates(country, subdivision, day.year)) is expected
+
+
+def test_categories_add_days_and_order_does_not_matter() -> None:
+    public = holiday_dates("CA", "ON", 2026)
+    both = holiday_dates("CA", "ON", 2026, ("public", "optional"))
+    assert D(2026, 11, 11) not in public  # Remembrance Day
+    assert D(2026, 11, 11) in holiday_dates("CA", "ON", 2026, ("optional",))
+    assert public < both
+    assert holiday_dates("CA", "ON", 2026, ("optional", "public")) == both
+
+
+def test_results_are_cached_and_immutable() -> None:
+    first = holiday_dates("AU", "VIC", 2026)
+    assert holiday_dates("AU", "VIC", 2026) is first
+    assert isinstance(first, frozenset)
+
+
+@pytest.mark.parametrize(
+    ("country", "subdivision", "day", "expected"),
+    [
+        ("CA", "ON", D(2026, 12, 25), "Christmas Day"),
+        ("CA", "ON", D(2026, 12, 28), "Boxing Day (observed)"),
+        ("AU", "VIC", D(2026, 11, 3), "Melbourne Cup Day"),
+        ("DE", "BE", D(2026, 10, 3), "German Unity Day"),  # English, not the German name
+        ("CA", "ON", D(2026, 12, 24), None),
+    ],
+)
+def test_holiday_name(country: str, subdivision: str, day: dt.date, expected: str | None) -> None:
+    assert holiday_name(country, subdivision, day) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "national"),
+    [
+        (D(2026, 1, 1), True),
+        (D(2026, 1, 26), True),  # Australia Day
+        (D(2026, 4, 3), True),  # Good Friday
+        (D(2026, 4, 25), True),  # Anzac Day
+        (D(2026, 12, 25), True),
+        (D(2026, 12, 28), True),  # Boxing Day: Tasmania keeps it on the Monday, others observe
+        (D(2026, 12, 26), False),  # ... so the Saturday itself is not a holiday everywhere
+        (D(2026, 4, 27), False),  # Anzac Day observed: only ACT, NSW and WA
+        (D(2026, 6, 8), False),  # King's Birthday: not in Queensland or WA on that day
+        (D(2026, 9, 28), False),  # King's Birthday in WA only
+        (D(2026, 10, 5), False),  # King's Birthday in Queensland, Labour Day elsewhere
+        (D(2026, 11, 3), False),  # Melbourne Cup Day: Victoria only
+        (D(2026, 3, 9), False),  # Labour Day (VIC), Canberra Day, Adelaide Cup…
+    ],
+)
+def test_australian_national_holidays_are_those_of_every_state(
+    day: dt.date, national: bool
+) -> None:
+    assert (day in national_holiday_dates("AU", 2026)) is national
+
+
+def test_national_holidays_over_a_subset_and_without_subdivisions() -> None:
+    assert D(2026, 4, 27) in national_holiday_dates("AU", 2026, ("NSW", "wa", "ACT"))
+    assert D(2026, 4, 27) not in national_holiday_dates("AU", 2026, ("NSW", "VIC"))
+    assert national_holiday_dates("AU", 2026, ()) == national_holiday_dates("AU", 2026)
+    # A country without subdivisions: its own calendar.
+    assert national_holiday_dates("IS", 2026) == holiday_dates("IS", None, 2026)
+
+
+@pytest.mark.parametrize(
+    ("country", "subdivision", "categories"),
+    [
+        ("AU", None, ()),
+        ("AU", "VIC", ()),
+        ("AU", "New South Wales", ()),
+        ("CA", "on", ("optional",)),
+        ("UK", None, ()),
+        ("AUS", None, ()),  # the package answers to alpha-3 codes too
+        ("US", "MA", ("PUBLIC",)),
+    ],
+)
+def test_validate_calendar_accepts(
+    country: str, subdivision: str | None, categories: tuple[str, ...]
+) -> None:
+    validate_calendar(country, subdivision, categories)
+
+
+@pytest.mark.parametrize(
+    ("country", "subdivision", "categories", "message"),
+    [
+        ("AX1", None, (), 'country "AX1"'),
+        ("ZZ", None, (), 'country "ZZ"'),
+        ("AU", "VIX", (), 'did you mean "VIC"'),
+        ("AU", "Victorai", (), 'did you mean "Victoria"'),
+        ("CA", "ONT", (), 'did you mean "ON"'),
+        ("US", "MA", ("pubic",), 'did you mean "public"'),
+        ("GB", "England and Wales", (), '"England and Wales" is not a subdivision of GB'),
+    ],
+)
+def test_validate_calendar_refuses_with_a_suggestion(
+    country: str, subdivision: str | None, categories: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(UnknownCalendarError, match=message):
+        validate_calendar(country, subdivision, categories)
+
+
+def test_a_misspelt_country_is_suggested() -> None:
+    with pytest.raises(UnknownCalendarError, match='did you mean "AU"'):
+        validate_calendar("AU.", None)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: holiday_dates("XX", None, 2026),
+        lambda: holiday_dates("AU", "VIX", 2026),
+        lambda: holiday_dates("AU", None, 2026, ("bogus",)),
+        lambda: holiday_name("XX", None, D(2026, 1, 1)),
+        lambda: national_holiday_dates("XX", 2026),
+        lambda: national_holiday_dates("AU", 2026, ("VIX",)),
+    ],
+    ids=["country", "subdivision", "category", "name", "national", "national-subset"],
+)
+def test_library_errors_become_unknown_calendar_errors(call: Callable[[], object]) -> None:
+    with pytest.raises(UnknownCalendarError):
+        call()
