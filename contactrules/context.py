@@ -296,12 +296,6 @@ class Context:
         """Records strictly before the judged instant, oldest first."""
         return self._shared.history.records[: self._cutoff()]
 
-    def prior_since(self, since: dt.datetime) -> tuple[ContactRecord, ...]:
-        history = self._shared.history
-        lo = bisect_left(history.instants, since)
-        hi = self._cutoff()
-        return history.records[lo:hi] if hi > lo else ()
-
     def same_person(self, record: ContactRecord) -> bool:
         """Whether a record reached the same person as the proposed contact."""
         contact = self.contact

@@ -298,10 +298,6 @@ class PostgresLedger(Ledger):
             self._conn.close()
             raise
 
-    @property
-    def schema_version(self) -> int:
-        return self._version
-
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[LedgerSession]:
         import psycopg

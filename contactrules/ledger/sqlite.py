@@ -278,10 +278,6 @@ class SQLiteLedger(Ledger):
             self._conn.close()
             raise
 
-    @property
-    def schema_version(self) -> int:
-        return self._version
-
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[LedgerSession]:
         conn = self._conn
