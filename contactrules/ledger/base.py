@@ -127,7 +127,11 @@ class DecisionRow:
 
 
 class LedgerSession(ABC):
-    """The storage operations a back-end offers inside one of its transactions."""
+    """The storage operations a back-end offers inside one of its transactions.
+
+    Both SQL back-ends implement them once, in :class:`~contactrules.ledger.sql.SQLSession`,
+    and supply only their dialect.
+    """
 
     @abstractmethod
     def lock(self, consumer_id: str) -> None:

@@ -7,6 +7,9 @@ consumers run in parallel. Under READ COMMITTED each statement sees everything c
 it started, so once the lock is held the history read is the latest; the lock is released by
 the commit, after the new record is durable.
 
+The statements are shared with the SQLite ledger (:mod:`.sql`); this module supplies the
+connection, the transactions, the lock and the ``timestamptz``/``jsonb`` values.
+
 psycopg is imported when a PostgreSQL ledger is opened, never by ``import contactrules``: the
 core library and the SQLite ledger need nothing beyond the standard library
 (``pip install 'contactrules[postgres]'`` adds it).
@@ -22,31 +25,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..engine import Engine
-from ..models import Channel, ContactRecord, Initiator, Outcome, Purpose, Recipient
 from .audit import canonical_json
-from .base import (
-    DecisionRow,
-    Ledger,
-    LedgerError,
-    LedgerSession,
-    RecordSource,
-    StoredRecord,
-)
+from .base import Ledger, LedgerError, LedgerSession
 from .migrations import advisory_key, migrate_postgres
+from .sql import SQLSession
 
 if TYPE_CHECKING:
     import psycopg
 
 __all__ = ["PostgresLedger", "redact"]
-
-_RECORD_COLUMNS = (
-    "id, consumer_id, channel, at, debt_ids, outcome, initiated_by, to_address, to_work, "
-    "recipient, third_party_id, purpose, source"
-)
-_DECISION_COLUMNS = (
-    "id, consumer_id, at, allowed, contact_allowed, record_id, fingerprint, version, "
-    "inputs_hash, reasons, decision, contact, history, decided_at"
-)
 
 
 def redact(dsn: str) -> str:
@@ -68,27 +55,14 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.timezone.utc)
-
-
-def _stored_record(row: Sequence[Any]) -> StoredRecord:
-    record = ContactRecord.model_construct(
-        channel=Channel(row[2]),
-        at=_utc(row[3]),
-        debt_ids=list(row[4]),
-        outcome=Outcome(row[5]),
-        initiated_by=Initiator(row[6]),
-        to=row[7],
-        to_work=row[8],
-        recipient=Recipient(row[9]),
-        third_party_id=row[10],
-        purpose=None if row[11] is None else Purpose(row[11]),
+class _PostgresSession(SQLSession):
+    consumer_query = "SELECT data::text FROM consumers WHERE id = ?"
+    consumer_upsert = (
+        "INSERT INTO consumers (id, data, updated_at) VALUES (?, ?::jsonb, ?) "
+        "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at"
+        " WHERE consumers.data IS DISTINCT FROM EXCLUDED.data"
     )
-    return StoredRecord(id=int(row[0]), consumer_id=row[1], record=record, source=row[12])
 
-
-class _Session(LedgerSession):
     def __init__(self, conn: psycopg.Connection[tuple[Any, ...]], schema: str) -> None:
         from psycopg.types.json import Jsonb
 
@@ -98,137 +72,32 @@ class _Session(LedgerSession):
 
     def lock(self, consumer_id: str) -> None:
         key = advisory_key("consumer", self._schema, consumer_id)
-        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+        self._execute("SELECT pg_advisory_xact_lock(?)", (key,))
 
-    def records(self, consumer_id: str) -> list[StoredRecord]:
-        rows = self._conn.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM records WHERE consumer_id = %s ORDER BY at, id",
-            (consumer_id,),
-        ).fetchall()
-        return [_stored_record(row) for row in rows]
+    def _execute(self, statement: str, params: Sequence[object]) -> psycopg.Cursor[tuple[Any, ...]]:
+        # The shared statements hold no '%' and no jsonb '?' operator, so this is exact.
+        return self._conn.execute(statement.replace("?", "%s"), params)
 
-    def records_by_id(self, ids: Sequence[int]) -> dict[int, StoredRecord]:
-        rows = self._conn.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM records WHERE id = ANY(%s)", (list(ids),)
-        ).fetchall()
-        return {item.id: item for item in map(_stored_record, rows)}
-
-    def reserved_contacts(self, record_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        rows = self._conn.execute(
-            "SELECT record_id, contact FROM decisions WHERE record_id = ANY(%s)",
-            (list(record_ids),),
-        ).fetchall()
-        return {int(r[0]): r[1] for r in rows}
-
-    def consumer(self, consumer_id: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT data::text FROM consumers WHERE id = %s", (consumer_id,)
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def upsert_consumer(self, consumer_id: str, data: str, now: dt.datetime) -> None:
-        self._conn.execute(
-            "INSERT INTO consumers (id, data, updated_at) VALUES (%s, %s::jsonb, %s) "
-            "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at"
-            " WHERE consumers.data IS DISTINCT FROM EXCLUDED.data",
-            (consumer_id, data, now),
-        )
-
-    def insert_record(
-        self, consumer_id: str, record: ContactRecord, source: RecordSource, now: dt.datetime
-    ) -> int:
-        row = self._conn.execute(
-            "INSERT INTO records (consumer_id, channel, at, debt_ids, outcome, initiated_by, "
-            "to_address, to_work, recipient, third_party_id, purpose, source, recorded_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (
-                consumer_id,
-                record.channel.value,
-                record.at,
-                self._jsonb(list(record.debt_ids)),
-                record.outcome.value,
-                record.initiated_by.value,
-                record.to,
-                record.to_work,
-                record.recipient.value,
-                record.third_party_id,
-                None if record.purpose is None else record.purpose.value,
-                source,
-                now,
-            ),
-        ).fetchone()
+    def _insert(self, statement: str, params: Sequence[object]) -> int:
+        row = self._execute(statement + " RETURNING id", params).fetchone()
         assert row is not None
         return int(row[0])
 
-    def record_owner(self, record_id: int) -> tuple[str, Outcome] | None:
-        row = self._conn.execute(
-            "SELECT consumer_id, outcome FROM records WHERE id = %s", (record_id,)
-        ).fetchone()
-        return None if row is None else (str(row[0]), Outcome(row[1]))
+    def _instant_param(self, at: dt.datetime) -> dt.datetime:
+        return at
 
-    def set_outcome(self, record_id: int, old: Outcome, new: Outcome, now: dt.datetime) -> None:
-        self._conn.execute("UPDATE records SET outcome = %s WHERE id = %s", (new.value, record_id))
-        self._conn.execute(
-            "INSERT INTO outcome_changes (record_id, old_outcome, new_outcome, changed_at) "
-            "VALUES (%s, %s, %s, %s)",
-            (record_id, old.value, new.value, now),
-        )
+    def _instant(self, value: Any) -> dt.datetime:
+        at: dt.datetime = value  # timestamptz arrives as an aware datetime
+        return at.astimezone(dt.timezone.utc)
 
-    def insert_decision(self, row: DecisionRow) -> int:
-        found = self._conn.execute(
-            "INSERT INTO decisions (consumer_id, at, allowed, contact_allowed, record_id, "
-            "fingerprint, version, inputs_hash, reasons, decision, contact, history, decided_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (
-                row.consumer_id,
-                row.at,
-                row.allowed,
-                row.contact_allowed,
-                row.record_id,
-                row.fingerprint,
-                row.version,
-                row.inputs_hash,
-                self._jsonb(row.reasons),
-                self._jsonb(row.decision),
-                self._jsonb(row.contact),
-                self._jsonb([list(pair) for pair in row.history]),
-                row.decided_at,
-            ),
-        ).fetchone()
-        assert found is not None
-        return int(found[0])
+    def _json_param(self, value: object) -> object:
+        return self._jsonb(value)
 
-    def decisions(self, after_id: int, limit: int, consumer_id: str | None) -> list[DecisionRow]:
-        if consumer_id is None:
-            rows = self._conn.execute(
-                f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE id > %s ORDER BY id LIMIT %s",
-                (after_id, limit),
-            ).fetchall()
-        else:
-            rows = self._conn.execute(
-                f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE id > %s AND consumer_id = %s"
-                " ORDER BY id LIMIT %s",
-                (after_id, consumer_id, limit),
-            ).fetchall()
-        return [
-            DecisionRow(
-                id=int(r[0]),
-                consumer_id=r[1],
-                at=_utc(r[2]),
-                allowed=bool(r[3]),
-                contact_allowed=bool(r[4]),
-                record_id=None if r[5] is None else int(r[5]),
-                fingerprint=r[6],
-                version=r[7],
-                inputs_hash=r[8],
-                reasons=r[9],
-                decision=r[10],
-                contact=r[11],
-                history=[(int(i), str(o)) for i, o in r[12]],
-                decided_at=_utc(r[13]),
-            )
-            for r in rows
-        ]
+    def _json(self, value: Any) -> Any:
+        return value  # psycopg has already decoded the jsonb
+
+    def _id_filters(self, column: str, ids: Sequence[int]) -> Iterator[tuple[str, list[object]]]:
+        yield f"{column} = ANY(?)", [list(ids)]
 
 
 class PostgresLedger(Ledger):
@@ -306,7 +175,7 @@ class PostgresLedger(Ledger):
             with self._conn.transaction():
                 if not write:
                     self._conn.execute("SET TRANSACTION READ ONLY")
-                yield _Session(self._conn, self.schema)
+                yield _PostgresSession(self._conn, self.schema)
         except psycopg.Error as exc:  # one exception type for callers; the cause stays chained
             raise LedgerError(f"{self.dsn}: {_one_line(exc)}") from exc
 
