@@ -25,6 +25,7 @@ __all__ = [
     "holiday_dates",
     "holiday_name",
     "holiday_table",
+    "holidays_version",
     "national_holiday_dates",
     "validate_calendar",
 ]
@@ -47,6 +48,16 @@ class _Country:
     subdivisions: tuple[str, ...]
     aliases: Mapping[str, str]
     categories: tuple[str, ...]
+
+
+def holidays_version() -> str:
+    """The installed ``holidays`` release, named in messages: its names change between releases."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("holidays")
+    except PackageNotFoundError:  # imported from a source tree, not installed
+        return "(version unknown)"
 
 
 @lru_cache(maxsize=1)

@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
 
 from contactrules import Address, Consumer, ConsumerFlags, Debt, Engine, Phone, PhoneType
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "assumes(package, version): the test reads data of that package (holiday names, phone "
+        "prefixes, ZIP tables) as of that release or later",
+    )
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The numeric release of a version ("2.9.0.post0" -> (2, 9, 0)), enough to order data."""
+    return tuple(int(part) for part in re.findall(r"\d+", version.split(".post")[0])[:4])
+
+
+def check_assumed_version(package: str, minimum: str) -> None:
+    """Fail, saying why, when the installed data package is older than the test assumes.
+
+    Holiday names, phone prefixes and ZIP tables change between releases, so such a test
+    failing on an old release is a statement about the data, not about contactrules.
+    """
+    installed = importlib.metadata.version(package)
+    if _release(installed) < _release(minimum):
+        pytest.fail(
+            f"this test assumes {package} >= {minimum}; installed {installed}", pytrace=False
+        )
+
+
+@pytest.fixture(autouse=True)
+def _assumed_data_versions(request: pytest.FixtureRequest) -> None:
+    for mark in request.node.iter_markers("assumes"):
+        check_assumed_version(*mark.args)
 
 
 @pytest.fixture(scope="session")

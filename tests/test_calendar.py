@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from conftest import check_assumed_version
 
+from contactrules import Engine, RulesetError
 from contactrules.calendar import (
     UnknownCalendarError,
     holiday_dates,
@@ -14,6 +20,11 @@ from contactrules.calendar import (
     national_holiday_dates,
     validate_calendar,
 )
+from contactrules.rules import holiday_spec
+
+# The names and days below are those of holidays 0.101, the first release that files Ontario's
+# Easter Monday and Remembrance Day under "optional".
+pytestmark = pytest.mark.assumes("holidays", "0.101")
 
 D = dt.date
 
@@ -163,3 +174,91 @@ def test_a_misspelt_country_is_suggested() -> None:
 def test_library_errors_become_unknown_calendar_errors(call: Callable[[], object]) -> None:
     with pytest.raises(UnknownCalendarError):
         call()
+
+
+# --- a holiday a ruleset names must exist in the installed package (never a silent skip) ------
+NAMED_HOLIDAYS = """\
+ruleset: named-holidays
+title: No contact on two Ontario holidays taken by name
+jurisdiction: {country: CA, subdivision: "ON"}
+rules:
+  - id: R1
+    kind: blackout
+    channels: [call]
+    holidays:
+      country: CA
+      subdivision: "ON"
+      include:
+        - {categories: [optional], names: [%s]}
+    citation: test
+"""
+
+
+def _ruleset(tmp_path: Path, names: str) -> Path:
+    path = tmp_path / "named.yaml"
+    path.write_text(NAMED_HOLIDAYS % names, encoding="utf-8")
+    return path
+
+
+def test_known_holiday_names_load() -> None:
+    rule = holiday_spec.HolidayCalendar(
+        country="CA",
+        subdivision="ON",
+        include=[holiday_spec.NamedHolidays(categories=["optional"], names=["Easter Monday"])],
+    )
+    assert rule.problems() == []
+    assert D(2026, 4, 6) in rule.dates(2026)
+
+
+def test_an_unknown_holiday_name_is_a_located_error_when_the_engine_loads(tmp_path: Path) -> None:
+    path = _ruleset(tmp_path, "Easter Monday, Remembrance Dya")
+    with pytest.raises(RulesetError) as caught:
+        Engine.from_path(path)
+    (problem,) = caught.value.diagnostics
+    assert (problem.code, problem.location.path) == ("ruleset.unknown-calendar", str(path))
+    assert (problem.location.line, problem.location.col) == (5, 5)  # the rule
+    assert "Remembrance Dya" in problem.message
+    assert f"holidays {importlib.metadata.version('holidays')}" in problem.message
+
+
+def test_an_unknown_holiday_name_is_reported_by_check(tmp_path: Path) -> None:
+    path = _ruleset(tmp_path, "Easter Munday")
+    result = subprocess.run(
+        [sys.executable, "-m", "contactrules.cli", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{path}:5:5: error ruleset.unknown-calendar " in result.stdout
+    assert "Easter Munday" in result.stdout
+
+
+def test_the_bundled_rulesets_refuse_a_holidays_release_without_their_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """holidays 0.50-0.100 had no Easter Monday or Remembrance Day among Ontario's "optional"
+    holidays: the engine loaded and Ontario calls on those days were allowed."""
+    real = holiday_spec.holiday_names
+
+    def older_release(
+        country: str, subdivision: str | None, year: int, categories: tuple[str, ...]
+    ) -> dict[dt.date, str]:
+        table = real(country, subdivision, year, categories)
+        return {day: name for day, name in table.items() if name != "Remembrance Day"}
+
+    monkeypatch.setattr(holiday_spec, "holiday_names", older_release)
+    with pytest.raises(RulesetError) as caught:
+        Engine.default()
+    assert {(p.code, p.location.path) for p in caught.value.diagnostics} == {
+        ("ruleset.unknown-calendar", "rulesets/ca/on.yaml")
+    }
+    assert "Remembrance Day" in str(caught.value)
+
+
+def test_a_test_that_assumes_a_newer_data_release_says_so() -> None:
+    installed = importlib.metadata.version("holidays")
+    with pytest.raises(pytest.fail.Exception) as caught:
+        check_assumed_version("holidays", "9999.1")
+    assert str(caught.value) == f"this test assumes holidays >= 9999.1; installed {installed}"
+    check_assumed_version("holidays", "0.101")

@@ -50,6 +50,7 @@ def test_zones_for_subdivision(country, subdivision, expected) -> None:
         ("not a number", ()),
     ],
 )
+@pytest.mark.assumes("phonenumbers", "8.13.38")
 def test_zones_for_phone(number, expected) -> None:
     assert zones_for_phone(number) == expected
 
@@ -64,17 +65,22 @@ def test_zones_for_phone(number, expected) -> None:
         ("ABCDE", (), None),
     ],
 )
+@pytest.mark.assumes("zipcodes", "1.2.0")
 def test_zones_for_us_postal_codes(code, zones, state) -> None:
     assert zones_for_postal_code("US", code) == (zones, state)
 
 
+@pytest.mark.assumes("zipcodes", "1.2.0")
 def test_a_zip_code_narrows_a_two_zone_state_but_a_conflict_keeps_both() -> None:
     engine = Engine.default()
     at = dt.datetime(2026, 6, 2, 7, 30, tzinfo=ZoneInfo(CT))  # 08:30 Eastern, 07:30 Central
 
     def decide(subdivision: str, code: str | None):
-        consumer = Consumer(id="c", debts=[Debt(id="D")], addresses=[
-            Address(country="US", subdivision=subdivision, postal_code=code)])
+        consumer = Consumer(
+            id="c",
+            debts=[Debt(id="D")],
+            addresses=[Address(country="US", subdivision=subdivision, postal_code=code)],
+        )
         return engine.evaluate(Contact(channel="call", at=at, consumer=consumer, debt_ids=["D"]))
 
     assert decide("FL", "32301").allowed  # Tallahassee: Eastern only
@@ -90,13 +96,16 @@ def test_unknown_zone_names_raise_a_clear_error() -> None:
             resolve_zone(name)
 
 
+@pytest.mark.assumes("phonenumbers", "8.13.38")
 def test_the_number_called_is_a_candidate_too() -> None:
     engine = Engine.default()
-    consumer = Consumer(id="c", addresses=[Address(country="US", subdivision="CA")],
-                        debts=[Debt(id="D")])
+    consumer = Consumer(
+        id="c", addresses=[Address(country="US", subdivision="CA")], debts=[Debt(id="D")]
+    )
     at = dt.datetime(2026, 6, 2, 10, 30, tzinfo=ZoneInfo(ET))
-    decision = engine.evaluate(Contact(channel="call", at=at, consumer=consumer,
-                                       debt_ids=["D"], to="+12125550143"))
+    decision = engine.evaluate(
+        Contact(channel="call", at=at, consumer=consumer, debt_ids=["D"], to="+12125550143")
+    )
     assert set(decision.zones) == {"America/Los_Angeles", ET}
     assert not decision.allowed  # 07:30 in Los Angeles
     assert Phone(number="+12125550143").number == "+12125550143"

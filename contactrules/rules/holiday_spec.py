@@ -15,6 +15,7 @@ from ..calendar import (
     UnknownCalendarError,
     holiday_dates,
     holiday_table,
+    holidays_version,
     national_holiday_dates,
     validate_calendar,
 )
@@ -63,9 +64,12 @@ class HolidayCalendar(BaseModel):
     def problems(self) -> list[str]:
         """Why the calendar cannot be used (unknown country, subdivision, category, name).
 
-        Checked by ``contactrules check``/``test`` rather than on every load: the ``holidays``
-        package imports hundreds of modules on first use, which would triple start-up time.
-        A calendar that fails at evaluation time denies (fail closed).
+        Checked when an engine loads, not only by ``contactrules check``: at evaluation a name
+        the installed ``holidays`` does not know matches no day, so its holiday would pass as
+        an ordinary day and allow contacts the law forbids (``holidays`` before 0.101 files
+        Ontario's Easter Monday and Remembrance Day under no category the ruleset names).
+        The check costs the package's first import (about 100 ms), paid only by engines whose
+        rulesets name a holiday calendar.
         """
         try:
             validate_calendar(self.country, self.subdivision, tuple(self.categories))
@@ -83,7 +87,8 @@ class HolidayCalendar(BaseModel):
                     return [
                         f"no holiday named {unknown} in {self.country}"
                         f"{'-' + self.subdivision if self.subdivision else ''} "
-                        f"{extra.categories}; names there: {sorted(known)}"
+                        f"{extra.categories} of the installed holidays {holidays_version()}; "
+                        f"names there: {sorted(known)}"
                     ]
         except UnknownCalendarError as exc:
             return [str(exc)]
