@@ -23,6 +23,7 @@ and one proposed contact, and says what must come out. The same runner backs
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +33,23 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, Va
 from .decision import Decision
 from .diagnostics import Diagnostic, Location, RulesetError
 from .engine import Engine
+from .files import path_status, walk_folder
 from .loader import validation_diagnostics
 from .models import Consumer, ContactRecord
 from .scenario import ProposedContact
 from .yamlsource import SourceDocument, load_yaml_file
 
-__all__ = ["Case", "CaseFile", "CaseResult", "discover_cases", "load_cases", "run_cases"]
+__all__ = [
+    "Case",
+    "CaseFile",
+    "CaseResult",
+    "discover_cases",
+    "find_case_files",
+    "load_cases",
+    "run_cases",
+]
+
+CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
 
 
 class Expectation(BaseModel):
@@ -100,15 +112,35 @@ class CaseResult:
         return not self.failures
 
 
-def discover_cases(paths: Iterable[Path | str]) -> list[Path]:
+def _is_case_name(name: str) -> bool:
+    return name.endswith(CASES_SUFFIXES)
+
+
+def find_case_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[Diagnostic]]:
+    """``*.cases.yaml`` files under the given files/folders, and every folder that cannot be read.
+
+    A named path that does not exist or cannot be searched is left to the ruleset loader, which
+    reports it for the same paths.
+    """
     found: list[Path] = []
+    problems: list[Diagnostic] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.cases.y*ml")))
-        elif path.name.endswith((".cases.yaml", ".cases.yml")):
+        status = path_status(path)
+        if isinstance(status, Diagnostic):
+            continue
+        if stat.S_ISDIR(status.st_mode):
+            files, unlisted = walk_folder(path, _is_case_name)
+            found.extend(files)
+            problems.extend(unlisted)
+        elif _is_case_name(path.name):
             found.append(path)
-    return found
+    return found, problems
+
+
+def discover_cases(paths: Iterable[Path | str]) -> list[Path]:
+    """``*.cases.yaml`` files under the given files/folders (unreadable folders left out)."""
+    return find_case_files(paths)[0]
 
 
 def load_cases(path: Path | str) -> list[LoadedCase]:

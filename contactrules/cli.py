@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +19,9 @@ from pydantic import ValidationError
 
 from ._version import __version__
 from .decision import Decision
-from .diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
+from .diagnostics import Diagnostic, Location, RulesetError, exit_status, format_diagnostics
 from .engine import Engine
+from .files import path_status
 from .loader import lint_paths, validation_diagnostics
 from .scenario import Scenario
 from .yamlsource import load_yaml_file
@@ -97,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit status; a failure is never a traceback.
+
+    Problems in the files named are located lines (exit 1; 2 when a named path does not exist).
+    Any other exception is one line on stderr with exit 2: ``contactrules: error …`` for bad
+    input and OS errors, ``contactrules: internal error: TYPE: message`` for a bug. Setting
+    ``CONTACTRULES_DEBUG=1`` re-raises it instead, with its traceback, for developers.
+    """
     args = _parser().parse_args(argv)
     try:
         if args.command == "check":
@@ -136,13 +145,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     except RulesetError as exc:
         print(format_diagnostics(exc.diagnostics), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        return exit_status(exc.diagnostics) or 1
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
         return 130
     except BrokenPipeError:  # `contactrules evaluate … | head`: the reader has gone
         sys.stderr.close()
         return 0
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if os.environ.get("CONTACTRULES_DEBUG", "") not in ("", "0"):
+            raise
+        print(_failure_line(exc), file=sys.stderr)
+        return 2
     return 2  # pragma: no cover - argparse enforces a command
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _failure_line(exc: Exception) -> str:
+    """One line for an exception no command turned into located problems."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors(include_url=False)
+        first = errors[0] if errors else {"loc": (), "msg": str(exc)}
+        where = ".".join(str(part) for part in first["loc"])
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        message = _one_line(str(first["msg"]).removeprefix("Value error, "))
+        return f"contactrules: error input.invalid {where + ': ' if where else ''}{message}{more}"
+    if isinstance(exc, OSError):
+        reason = _one_line(exc.strerror or str(exc))
+        if exc.filename is not None:
+            return str(Diagnostic(Location(str(exc.filename)), "file.io-error", reason))
+        return f"contactrules: error file.io-error {reason}"
+    if isinstance(exc, ValueError):
+        return f"contactrules: error {_one_line(str(exc)) or type(exc).__name__}"
+    return f"contactrules: internal error: {type(exc).__name__}: {_one_line(str(exc))}"
 
 
 def _calendar(args: argparse.Namespace) -> int:
@@ -195,9 +232,7 @@ def _check(paths: list[str], fmt: str, strict: bool, out: TextIO) -> int:
         f"{len(rulesets)} ruleset(s), {rules} rule(s): {errors} error(s), {warnings} warning(s)",
         file=sys.stderr,
     )
-    if errors or (strict and warnings):
-        return 1
-    return 0
+    return exit_status(problems, strict=strict)
 
 
 def _contact_location(path: str, index: int) -> Location:
@@ -237,6 +272,10 @@ def _evaluate(files: list[str], rulesets: list[str] | None, fmt: str, out: TextI
     problems: list[Diagnostic] = []
     results: list[dict[str, Any]] = []
     for file in files:
+        status = path_status(file)
+        if isinstance(status, Diagnostic):  # a wrong path: reported, and the exit status is 2
+            problems.append(status)
+            continue
         try:
             scenario = _load_scenario(file)
         except RulesetError as exc:
@@ -280,7 +319,7 @@ def _evaluate(files: list[str], rulesets: list[str] | None, fmt: str, out: TextI
         _print_text(results, out)
     if problems:
         print(format_diagnostics(problems), file=sys.stderr)
-        return 1
+        return exit_status(problems) or 1
     return 0
 
 

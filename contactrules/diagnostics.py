@@ -19,6 +19,7 @@ __all__ = [
     "RulesetError",
     "Severity",
     "did_you_mean",
+    "exit_status",
     "format_diagnostics",
 ]
 
@@ -74,6 +75,25 @@ class RulesetError(Exception):
             sorted(diagnostics, key=Diagnostic.sort_key)
         )
         super().__init__("\n".join(str(d) for d in self.diagnostics) or "invalid ruleset")
+
+
+# Problems that mean the command itself was misused (a path that does not exist), not that the
+# files it names are wrong: they exit 2, like a usage error.
+USAGE_CODES = frozenset({"file.not-found"})
+
+
+def exit_status(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> int:
+    """A command's exit status: 2 misused (a named path does not exist), 1 problems, 0 clean.
+
+    Warnings count as problems only when ``strict``.
+    """
+    status = 0
+    for d in diagnostics:
+        if d.code in USAGE_CODES:
+            return 2
+        if d.severity == "error" or strict:
+            status = 1
+    return status
 
 
 def did_you_mean(word: object, choices: Iterable[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -13,11 +14,12 @@ from .casefile import (
     LoadedCase,
     check_case,
     describe_failure,
-    discover_cases,
+    find_case_files,
     load_cases,
 )
-from .diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
+from .diagnostics import Diagnostic, Location, RulesetError, exit_status, format_diagnostics
 from .engine import DEFAULT_SKIP_DIRS, Engine
+from .files import path_status
 from .loader import lint_paths
 from .ruleset import Ruleset
 
@@ -45,9 +47,11 @@ def collect(paths: Sequence[str | Path]) -> tuple[Engine, list[LoadedCase]]:
     cases: list[LoadedCase] = []
     for raw in paths:
         root = Path(raw)
-        base = root if root.is_dir() else root.parent
+        base = root if _is_folder(root) else root.parent
         under = tuple(rs.id for rs in rulesets if _within(rs, root) and _is_default(rs, base))
-        for file in discover_cases([root]):
+        files, unlisted = find_case_files([root])
+        errors.extend(p for p in unlisted if p not in problems)  # lint_paths saw them too
+        for file in files:
             try:
                 loaded = load_cases(file)
             except RulesetError as exc:
@@ -71,6 +75,11 @@ def collect(paths: Sequence[str | Path]) -> tuple[Engine, list[LoadedCase]]:
     return Engine(rulesets), cases
 
 
+def _is_folder(path: Path) -> bool:
+    status = path_status(path)
+    return not isinstance(status, Diagnostic) and stat.S_ISDIR(status.st_mode)
+
+
 def _within(ruleset: Ruleset, root: Path) -> bool:
     path = Path(ruleset.path).resolve()
     target = root.resolve()
@@ -82,7 +91,7 @@ def run_test_command(paths: Sequence[str], coverage: bool, verbose: bool, out: T
         engine, cases = collect(paths)
     except RulesetError as exc:
         print(format_diagnostics(exc.diagnostics), file=out)
-        return 1
+        return exit_status(exc.diagnostics) or 1
     engines: dict[tuple[str, ...], Engine] = {}
     results: list[CaseResult] = []
     seen: dict[str, set[str]] = defaultdict(set)

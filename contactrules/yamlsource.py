@@ -11,6 +11,7 @@ which stops "billion laughs" documents; nesting depth and file size are bounded 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, Location, RulesetError
+from .files import read_bounded
 
 __all__ = [
     "MAX_DEPTH",
@@ -161,25 +163,59 @@ class _TooBig(Exception):
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+# How a parser words its own nesting limit (libyaml: "exceeded maximum nesting depth").
+_NESTING_LIMIT = re.compile(r"nest|depth", re.IGNORECASE)
 
 
 def _check_depth(text: str, path: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, located at the first collection past the limit.
+
+    The libyaml bundled with newer PyYAML releases (6.0.4 on) stops at its own limit of 1,000
+    levels, and can do so before it has delivered the events that would show ours: to decide
+    whether ``[[[…`` starts a key, its scanner reads up to 1,024 characters ahead. Whatever the
+    version, a parser's own nesting limit means ``yaml.too-deep``. To say where ours was crossed,
+    the text before the point where the parser stopped is read again: every collection open
+    there starts in it, and it is too short to reach the parser's limit or to read ahead past.
+    """
+    try:
+        _scan_depth(text, path, _LOADER)
+    except yaml.MarkedYAMLError as exc:
+        if not _is_nesting_limit(exc):
+            raise
+        mark = exc.problem_mark
+        if mark is not None and 0 < mark.index <= len(text):
+            # raises yaml.too-deep, located; a YAML error is the cut-off end, malformed before
+            # our limit was reached, and then the parser's own place is reported
+            with contextlib.suppress(yaml.YAMLError):
+                _scan_depth(text[: mark.index], path, _LOADER)
+        raise _too_deep(path, mark) from None
+
+
+def _scan_depth(text: str, path: str, loader: Any) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:
-                raise RulesetError(
-                    [
-                        Diagnostic(
-                            _mark_location(path, event.start_mark),
-                            "yaml.too-deep",
-                            f"nesting deeper than {MAX_DEPTH} levels",
-                        )
-                    ]
-                )
+                raise _too_deep(path, event.start_mark)
         elif isinstance(event, _CLOSE):
             depth -= 1
+
+
+def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    return any(_NESTING_LIMIT.search(part or "") for part in (exc.problem, exc.context))
+
+
+def _too_deep(path: str, mark: Any) -> RulesetError:
+    return RulesetError(
+        [
+            Diagnostic(
+                _mark_location(path, mark),
+                "yaml.too-deep",
+                f"nesting deeper than {MAX_DEPTH} levels",
+            )
+        ]
+    )
 
 
 def _mark_location(path: str, mark: Any) -> Location:
@@ -188,8 +224,39 @@ def _mark_location(path: str, mark: Any) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
+# The characters YAML 1.2 allows in a stream (its "c-printable" set, as PyYAML's reader checks).
+# PyYAML reports a forbidden one with an offset but no line, so it is located here first.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CHARACTER_NAMES = {"\x00": "a NUL byte", "\x7f": "DEL", "\ufffe": "a noncharacter"}
+
+
+def _check_characters(text: str, path: str) -> None:
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return
+    where = found.start()
+    before = text[:where]
+    # a line ends at \n, \r\n or a lone \r, as editors count lines
+    line = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    col = where - max(before.rfind("\n"), before.rfind("\r"))
+    char = found.group()
+    name = _CHARACTER_NAMES.get(char, "a control character")
+    if "\ud800" <= char <= "\udfff":
+        name = "an unpaired surrogate"
+    raise RulesetError(
+        [
+            Diagnostic(
+                Location(path, line, col),
+                "yaml.forbidden-character",
+                f"U+{ord(char):04X} ({name}) is not allowed in YAML; remove it",
+            )
+        ]
+    )
+
+
 def load_yaml_text(text: str, path: str = "<string>") -> SourceDocument:
     """Parse one YAML document; raise :class:`RulesetError` with located problems."""
+    _check_characters(text, path)
     try:
         _check_depth(text, path)
         node = yaml.compose(text, Loader=_LOADER)
@@ -224,26 +291,13 @@ def load_yaml_text(text: str, path: str = "<string>") -> SourceDocument:
 def load_yaml_file(
     path: Path | str, *, max_bytes: int = MAX_FILE_BYTES, shown: str | None = None
 ) -> SourceDocument:
-    """Read a file with a size limit and strict UTF-8, then :func:`load_yaml_text`."""
+    """Read a regular file of at most ``max_bytes`` as strict UTF-8, then :func:`load_yaml_text`.
+
+    FIFOs, devices, sockets and folders are refused before any read, the size is checked while
+    reading (see :func:`contactrules.files.read_bounded`), and OS errors are located problems.
+    """
     shown = shown or str(path)
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if size > max_bytes:
-            raise RulesetError(
-                [
-                    Diagnostic(
-                        Location(shown),
-                        "file.too-large",
-                        f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes",
-                    )
-                ]
-            )
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise RulesetError(
-            [Diagnostic(Location(shown), "file.unreadable", exc.strerror or str(exc))]
-        ) from None
+    raw = read_bounded(path, max_bytes=max_bytes, shown=shown)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -159,7 +159,7 @@ def test_check_yaml_level_problems(
 def test_check_missing_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     code, out, _err = _run(capsys, "check", str(missing))
-    assert code == 1
+    assert code == 2  # a wrong path is a usage error
     assert f"{missing}: error file.not-found" in out
 
 
@@ -323,8 +323,8 @@ def test_evaluate_bad_scenarios(
 
 def test_evaluate_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     rc, _out, err = _run(capsys, "evaluate", str(tmp_path / "nope.yaml"))
-    assert rc == 1
-    assert "file.unreadable" in err
+    assert rc == 2  # a wrong path is a usage error
+    assert f"{tmp_path / 'nope.yaml'}: error file.not-found" in err
 
 
 def test_evaluate_with_broken_rulesets(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

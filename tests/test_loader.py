@@ -12,8 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
-from contactrules import Address, Consumer, Contact, Debt, Engine
+from contactrules import Address, Consumer, Contact, Debt, Engine, yamlsource
 from contactrules.diagnostics import Diagnostic, RulesetError
 from contactrules.loader import lint_paths, load_ruleset
 from contactrules.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, load_yaml_file, load_yaml_text
@@ -483,6 +484,44 @@ def test_deep_nesting_file_through_lint(tmp_path: Path) -> None:
     assert (problem.code, _where(problem)) == ("yaml.too-deep", (1, MAX_DEPTH + 1))
 
 
+class _LibyamlWithALimit(yaml.SafeLoader):
+    """Stops as the libyaml of PyYAML 6.0.4 does on ``[[[…``: at its own limit of 1,000 levels,
+    before delivering a single event, so the events never show our limit being crossed."""
+
+    LIMIT = 1_000
+
+    def check_event(self, *choices: type[yaml.Event]) -> bool:
+        if len(self.buffer) > self.LIMIT + 1:  # the reader holds the whole text and a NUL
+            at = yaml.Mark("<string>", self.LIMIT, 0, self.LIMIT, None, None)
+            raise yaml.scanner.ScannerError(
+                "while increasing flow level", at, "exceeded maximum nesting depth", at
+            )
+        return bool(super().check_event(*choices))
+
+
+@pytest.mark.parametrize(
+    ("text", "col"),
+    [
+        pytest.param("[" * 10_000 + "]" * 10_000, MAX_DEPTH + 1, id="flow-sequences"),
+        pytest.param("a: " + "[" * 2_000 + "]" * 2_000, 3 + MAX_DEPTH, id="under-a-key"),
+    ],
+)
+def test_a_parser_stopping_at_its_own_nesting_limit_still_gives_too_deep(
+    monkeypatch: pytest.MonkeyPatch, text: str, col: int
+) -> None:
+    monkeypatch.setattr(yamlsource, "_LOADER", _LibyamlWithALimit)
+    problem = _only(_diagnostics_of_text(text))
+    assert (problem.code, _where(problem)) == ("yaml.too-deep", (1, col))
+    assert f"deeper than {MAX_DEPTH} levels" in problem.message
+
+
+def test_deep_nesting_without_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyYAML installed without its C extension reads with the pure-Python parser alone."""
+    monkeypatch.setattr(yamlsource, "_LOADER", yaml.SafeLoader)
+    problem = _only(_diagnostics_of_text("{a: " * 1_000 + "1" + "}" * 1_000))
+    assert (problem.code, _where(problem)) == ("yaml.too-deep", (1, 4 * MAX_DEPTH + 1))
+
+
 # --- file-level problems -------------------------------------------------------------------
 def _fifty_megabytes(tmp_path: Path) -> Path:
     path = tmp_path / "huge.yaml"
@@ -601,3 +640,195 @@ def test_bundled_rulesets_lint_clean() -> None:
     rulesets, problems = lint_paths([root], skip_dirs=("examples", "tests"))
     assert rulesets
     assert [str(p) for p in problems if p.severity == "error"] == []
+
+
+# --- dead rules: settings that make a rule never deny (each kind's lint hook) ---------------
+DEAD_RULE_CODES = {
+    "ruleset.dead-condition",
+    "ruleset.empty-filter",
+    "ruleset.never-denies",
+    "ruleset.never-effective",
+    "ruleset.unreachable-cap",
+}
+
+
+def _rule_warnings(tmp_path: Path, rules: str, header: str = "") -> list[Diagnostic]:
+    """What ``check`` says about ``rules`` (YAML list items, from line 5 on) in one ruleset."""
+    text = f"ruleset: dead\ntitle: Dead rules\njurisdiction: {{country: US}}\n{header}rules:\n"
+    rulesets, problems = lint_paths([_write(tmp_path, text + rules)])
+    assert rulesets, [str(p) for p in problems]
+    assert all(p.severity == "warning" for p in problems), [str(p) for p in problems]
+    return problems
+
+
+def _dead(problems: list[Diagnostic]) -> list[tuple[str, tuple[int, int]]]:
+    return [(p.code, _where(p)) for p in problems if p.code in DEAD_RULE_CODES]
+
+
+CAP_PREFIX = "  - {id: CAP, kind: frequency_cap, channels: [call], max: "
+
+
+def _cap(max_: int, window: str, counts: str = "{}") -> str:
+    return f"{CAP_PREFIX}{max_}, window: {window}, counts: {counts}, citation: test}}\n"
+
+
+@pytest.mark.parametrize(
+    ("window", "max_", "dead"),
+    [
+        ("7d", 10_080, False),  # one a minute, day and night, for seven days: reachable
+        ("7d", 10_081, True),
+        ("1d", 1_441, True),
+        ("calendar_week", 10_081, True),
+        ("calendar_month", 44_640, False),  # 31 days
+        ("calendar_month", 44_641, True),
+        ("90d", 100_000, False),  # past ten weeks the ceiling is 100,000
+        ("90d", 100_001, True),
+        ("ever", 100_000, False),
+        ("ever", 100_001, True),
+    ],
+)
+def test_a_cap_no_history_can_reach_is_dead(
+    tmp_path: Path, window: str, max_: int, dead: bool
+) -> None:
+    problems = _rule_warnings(tmp_path, _cap(max_, window))
+    at_max = (5, len(CAP_PREFIX) + 1)
+    assert _dead(problems) == ([("ruleset.unreachable-cap", at_max)] if dead else [])
+    if dead:
+        assert f"max: {max_} can never be reached" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        "{exclude_outcomes: []}",  # excludes nothing: the default
+        "{outcomes: [conversation], exclude_outcomes: [not_connected]}",
+        "{outcomes: [pending, delivered]}",
+        "{initiated_by: [consumer]}",
+        "{purposes: [collection]}",
+    ],
+)
+def test_filters_that_still_count_something_are_not_dead(tmp_path: Path, counts: str) -> None:
+    assert _rule_warnings(tmp_path, _cap(7, "7d", counts)) == []
+
+
+def test_outcomes_naming_only_pending_count_no_finished_contact(tmp_path: Path) -> None:
+    problems = _rule_warnings(tmp_path, _cap(7, "7d", "{outcomes: [pending]}"))
+    assert [p.code for p in problems] == ["ruleset.dead-condition"]
+
+
+def test_a_zero_cap_warns_once_whatever_it_counts(tmp_path: Path) -> None:
+    problems = _rule_warnings(tmp_path, _cap(0, "7d", "{initiated_by: []}"))
+    assert [p.code for p in problems] == ["ruleset.zero-cap"]
+
+
+def _hours(windows: str, extra: str = "") -> str:
+    return (
+        "  - id: HOURS\n    kind: time_window\n    channels: [call]\n"
+        f"    windows: {windows}\n{extra}    citation: test\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("windows", "extra", "dead"),
+    [
+        ('[{days: all, start: "00:00", end: "24:00"}]', "", True),
+        ('[{days: all, start: "00:00", end: "23:59:59"}]', "", False),  # one second shut
+        ('[{days: weekdays, start: "00:00", end: "24:00"}]', "", False),  # weekends shut
+        (
+            '[{days: all, start: "00:00", end: "12:00"},'
+            ' {days: all, start: "12:00", end: "24:00"}]',
+            "",
+            True,
+        ),
+        (
+            '[{days: all, start: "00:00", end: "12:00"},'
+            ' {days: all, start: "12:01", end: "24:00"}]',
+            "",
+            False,
+        ),
+        # with a calendar, holidays are a day type of their own
+        (
+            '[{days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "24:00"}]',
+            "    holidays: {country: US}\n",
+            False,
+        ),
+        ('[{days: all, start: "00:00", end: "24:00"}]', "    holidays: {country: US}\n", True),
+    ],
+)
+def test_hours_open_around_the_clock_never_deny(
+    tmp_path: Path, windows: str, extra: str, dead: bool
+) -> None:
+    problems = _rule_warnings(tmp_path, _hours(windows, extra))
+    assert _dead(problems) == ([("ruleset.never-denies", (8, 14))] if dead else [])
+
+
+def test_a_warn_rule_that_is_dead_is_said_never_to_warn(tmp_path: Path) -> None:
+    rule = _hours('[{days: all, start: "00:00", end: "24:00"}]', "    severity: warn\n")
+    problem = _rule_warnings(tmp_path, rule)[0]
+    assert "never warns" in problem.message
+
+
+def test_swapped_dates_in_the_past_are_never_in_force_not_expired(tmp_path: Path) -> None:
+    rule = _hours(
+        '[{days: all, start: "08:00", end: "21:00"}]',
+        '    effective_from: "2020-06-01"\n    effective_until: "2020-01-01"\n',
+    )
+    assert [(p.code, _where(p)) for p in _rule_warnings(tmp_path, rule)] == [
+        ("ruleset.never-effective", (9, 21))
+    ]
+
+
+def test_a_ruleset_that_is_never_in_force_is_said_once(tmp_path: Path) -> None:
+    header = 'effective_from: "2031-01-01"\neffective_until: "2030-12-31"\n'
+    one = _hours('[{days: all, start: "08:00", end: "21:00"}]')
+    problems = _rule_warnings(tmp_path, one + one.replace("id: HOURS", "id: HOURS-2"), header)
+    assert _dead(problems) == [("ruleset.never-effective", (4, 17))]
+    assert 'ruleset "dead"' in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        'effective_from: "2200-12-31"',  # the last plausible year
+        'effective_from: "2026-06-01"\n    effective_until: "2026-06-01"',  # one day
+        'effective_until: "9999-12-31"',  # "until further notice" is a fine end
+    ],
+)
+def test_dates_with_a_day_in_force_are_not_dead(tmp_path: Path, dates: str) -> None:
+    rule = _hours('[{days: all, start: "08:00", end: "21:00"}]', f"    {dates}\n")
+    assert _dead(_rule_warnings(tmp_path, rule)) == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "when: {recipients: [consumer]}",
+        "unless_purposes: []",  # exempts nothing: the default
+        "unless_purposes: [collection]\n    when: {purposes: [collection, validation_notice]}",
+    ],
+)
+def test_conditions_that_match_some_contact_are_not_dead(tmp_path: Path, condition: str) -> None:
+    rule = _hours('[{days: all, start: "08:00", end: "21:00"}]', f"    {condition}\n")
+    assert _dead(_rule_warnings(tmp_path, rule)) == []
+
+
+def test_every_purpose_exempted_is_dead(tmp_path: Path) -> None:
+    from contactrules.models import Purpose
+
+    every = ", ".join(p.value for p in Purpose)
+    rule = _hours(
+        '[{days: all, start: "08:00", end: "21:00"}]', f"    unless_purposes: [{every}]\n"
+    )
+    assert _dead(_rule_warnings(tmp_path, rule)) == [("ruleset.dead-condition", (9, 22))]
+
+
+def test_a_pickled_ruleset_leaves_its_source_behind(tmp_path: Path) -> None:
+    """Lint locates fields through the parsed file; engines sent to workers need not carry it."""
+    import pickle
+
+    ruleset = load_ruleset(_write(tmp_path, HOURS_RULESET))
+    assert ruleset.source is not None
+    copy = pickle.loads(pickle.dumps(ruleset))
+    assert copy.source is None
+    assert copy == ruleset
+    assert copy.rule_positions == ruleset.rule_positions

@@ -22,8 +22,9 @@ from typing import TextIO
 
 from .._version import __version__
 from ..decision import Decision
-from ..diagnostics import Diagnostic, Location, format_diagnostics
+from ..diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
 from ..engine import Engine
+from ..files import require_regular_file
 from . import open_ledger
 from .audit import AuditEntry, AuditFileError, read_jsonl
 from .base import Ledger, LedgerError
@@ -105,6 +106,7 @@ def _print_one(item: Replayed, out: TextIO) -> None:
 
 def _entries(url: str, engine: Engine) -> tuple[Iterable[AuditEntry], Ledger | None]:
     if url.endswith(".jsonl"):
+        require_regular_file(url)  # a FIFO would block the read, /dev/zero never end
         return read_jsonl(url), None
     ledger = open_ledger(url, engine, create=False)
     return ledger.audit(), ledger
@@ -124,8 +126,11 @@ def replay_command(url: str, rulesets: list[str] | None, out: TextIO) -> int:
     shown = redact(url)
     try:
         entries, ledger = _entries(url, engine)
+    except RulesetError as exc:
+        print(format_diagnostics(exc.diagnostics), file=sys.stderr)
+        return 2
     except (LedgerError, OSError) as exc:
-        _error(shown, "ledger.open", str(exc))
+        _error(shown, "ledger.open", _os_reason(exc))
         return 2
     total = changed = altered = 0
     try:
@@ -139,7 +144,10 @@ def replay_command(url: str, rulesets: list[str] | None, out: TextIO) -> int:
         print(format_diagnostics([_diagnostic(exc)]), file=sys.stderr)
         return 1
     except (LedgerError, OSError) as exc:
-        _error(shown, "ledger.read", str(exc))
+        _error(shown, "ledger.read", _os_reason(exc))
+        return 2
+    except UnicodeDecodeError as exc:
+        _error(shown, "file.encoding", f"the file is not UTF-8 ({exc.reason})")
         return 2
     finally:
         if ledger is not None:
@@ -152,6 +160,13 @@ def replay_command(url: str, rulesets: list[str] | None, out: TextIO) -> int:
         summary += f", {altered} altered"
     print(summary, file=out)
     return 1 if changed or altered else 0
+
+
+def _os_reason(exc: Exception) -> str:
+    """The OS's reason alone ("Permission denied"), without Python's "[Errno 13] …: 'path'"."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
 
 
 def _diagnostic(exc: AuditFileError) -> Diagnostic:

@@ -1,0 +1,7 @@
+"""``python -m contactrules …`` runs the ``contactrules`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
