@@ -3,11 +3,20 @@
 Every model forbids unknown keys (a misspelt ``opted_out`` must not silently vanish) and every
 instant must carry its time zone: a naive datetime could be read in the server's zone, which is
 exactly the 9:05 pm call the library exists to prevent.
+
+Malformed input must never pass as a different, valid contact, so the models are strict where
+pydantic would be lenient: an instant is ISO 8601 text with an offset or an aware datetime, never
+a number (pydantic reads ``0`` or ``"00"`` as Unix time); ids, numbers and addresses are never
+empty or blank; a list that selects something (``days``, a consent's ``debt_ids``) is never
+empty; every debt a flag or consent names is one of the consumer's debts; and a country or
+subdivision is one some table knows, written once in one spelling (``US-MA`` becomes ``MA``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import Annotated
 
@@ -15,13 +24,20 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .clock import ClockTime
+from .places import check_country, check_subdivision, normalise_country, normalise_subdivision
 
 __all__ = [
     "Address",
@@ -39,6 +55,8 @@ __all__ = [
     "EmailAddress",
     "InconvenientTime",
     "Initiator",
+    "Instant",
+    "NonBlankStr",
     "OptOut",
     "Outcome",
     "Phone",
@@ -69,7 +87,7 @@ class Outcome(str, Enum):
 
     ``pending`` is a contact reserved but whose outcome is not known yet; rules count it as
     whatever outcome they look for (it might have become a conversation), so it can only
-    make a decision stricter (fail closed).
+    make a decision stricter (fail closed, convention K8).
     """
 
     PENDING = "pending"
@@ -99,7 +117,10 @@ class Recipient(str, Enum):
 
 
 class CollectorType(str, Enum):
-    """FDCPA/Reg F bind third-party collectors; several state laws bind creditors too (K7)."""
+    """Who is collecting, which decides the rulesets that bind the contact (convention K7).
+
+    FDCPA/Reg F bind third-party collectors; several state laws bind creditors too.
+    """
 
     THIRD_PARTY_COLLECTOR = "third_party_collector"
     ORIGINAL_CREDITOR = "original_creditor"
@@ -168,13 +189,87 @@ class ConsentSource(str, Enum):
     COURT = "court"
 
 
+# "2026-06-02T09:00" or "2026-06-02 09:00": a date and a time at least. What follows (seconds,
+# fraction, offset) is left to pydantic's ISO 8601 parser and its time-zone check.
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _instant_input(value: object) -> object:
+    """Refuse what pydantic's lax mode would read as Unix time: ``0``, ``"00"``, ``2026.0602``."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE_TIME.match(value):
+        return value
+    raise PydanticCustomError(
+        "instant_type",
+        "an instant must be ISO 8601 text with a UTC offset, such as "
+        '"2026-06-02T09:00:00-04:00", or a timezone-aware datetime; numbers are not instants',
+    )
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant_input)]
+"""A moment in time: ISO 8601 text with an offset, or an aware ``datetime``; never a number."""
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank_string", "must not be empty or only spaces")
+    return value
+
+
+NonBlankStr = Annotated[
+    str,
+    AfterValidator(_not_blank),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": "\\S"}),
+]
+"""Text that names something (an id, a number, an address): never empty, never only spaces."""
+
+
 def _country_code(value: str) -> str:
-    if len(value) != 2 or not value.isalpha():
-        raise ValueError(f'"{value}" is not a two-letter ISO 3166 country code such as "US"')
-    return value.upper()
+    return check_country(normalise_country(value))
 
 
 CountryCode = Annotated[str, AfterValidator(_country_code)]
+
+
+def check_third_party(title: str, recipient: Recipient, third_party_id: str | None) -> None:
+    """A contact with a third party must say which one: caps and bars count per person."""
+    if recipient is Recipient.THIRD_PARTY and third_party_id is None:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "missing_third_party_id",
+                        "a contact with a third party needs third_party_id",
+                    ),
+                    loc=("third_party_id",),
+                    input=None,
+                )
+            ],
+        )
+
+
+def unknown_debts_error(
+    title: str, found: Iterable[tuple[tuple[str | int, ...], str]], known: Sequence[str]
+) -> ValidationError:
+    """One located error per debt id that is not among the consumer's debts."""
+    shown = ", ".join(sorted(known)[:10]) + (", …" if len(known) > 10 else "")
+    return ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "unknown_debt",
+                    'debt "{debt_id}" is not among the consumer\'s debts ({known})',
+                    {"debt_id": debt_id, "known": shown or "none"},
+                ),
+                loc=loc,
+                input=debt_id,
+            )
+            for loc, debt_id in found
+        ],
+    )
 
 
 class _Input(BaseModel):
@@ -185,27 +280,37 @@ class _Input(BaseModel):
 class Address(_Input):
     country: CountryCode
     subdivision: str | None = Field(
-        default=None, description="ISO 3166-2 suffix: a US state (MA), AU state (VIC), CA province."
+        default=None,
+        description="A US state (MA), AU state (VIC), CA province (ON), as the ISO 3166-2 suffix "
+        "or the full code (US-MA); kept as the upper-case suffix.",
     )
-    city: str | None = None
-    postal_code: str | None = None
+    city: NonBlankStr | None = None
+    postal_code: NonBlankStr | None = None
     kind: AddressKind = AddressKind.HOME
-    zone: str | None = Field(default=None, description="IANA zone if known exactly.")
+    zone: NonBlankStr | None = Field(default=None, description="IANA zone if known exactly.")
+
+    @field_validator("subdivision")
+    @classmethod
+    def _known_subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if value is None or country is None:  # a bad country is reported on its own
+            return value
+        return check_subdivision(country, normalise_subdivision(country, value))
 
 
 class Phone(_Input):
-    number: str = Field(description="E.164 (+16175550100) or with a country code.")
+    number: NonBlankStr = Field(description="E.164 (+16175550100) or with a country code.")
     type: PhoneType = PhoneType.MOBILE
-    zone: str | None = Field(default=None, description="IANA zone if known exactly.")
+    zone: NonBlankStr | None = Field(default=None, description="IANA zone if known exactly.")
 
 
 class EmailAddress(_Input):
-    address: str
+    address: NonBlankStr
     employer_provided: StrictBool = False
 
 
 class Debt(_Input):
-    id: str
+    id: NonBlankStr
     time_barred: StrictBool = False
     dispute_pending_verification: StrictBool = False
 
@@ -214,28 +319,32 @@ class OptOut(_Input):
     """A request not to use a medium (12 CFR 1006.14(h)); ``address`` narrows it to one number."""
 
     channel: Channel
-    address: str | None = None
-    at: AwareDatetime | None = None
+    address: NonBlankStr | None = None
+    at: Instant | None = None
 
 
 class InconvenientTime(_Input):
     """A time the consumer said is inconvenient (12 CFR 1006.6(b)(1)), in their local time."""
 
-    days: list[Weekday] = Field(default_factory=lambda: list(Weekday))
+    days: list[Weekday] = Field(default_factory=lambda: list(Weekday), min_length=1)
     start: ClockTime
     end: ClockTime
-    channels: list[Channel] | None = None
+    channels: list[Channel] | None = Field(
+        default=None, min_length=1, description="Channels it applies to; default: all."
+    )
 
 
 class Consent(_Input):
     scope: ConsentScope
     source: ConsentSource = ConsentSource.DIRECT
-    granted_at: AwareDatetime
-    expires_at: AwareDatetime | None = None
-    revoked_at: AwareDatetime | None = None
+    granted_at: Instant
+    expires_at: Instant | None = None
+    revoked_at: Instant | None = None
     channel: Channel | None = None
-    address: str | None = None
-    debt_ids: list[str] | None = None
+    address: NonBlankStr | None = None
+    debt_ids: list[NonBlankStr] | None = Field(
+        default=None, min_length=1, description="Debts it covers; default: all of them."
+    )
     start: ClockTime | None = None
     end: ClockTime | None = None
     place: Place | None = None
@@ -249,10 +358,10 @@ class Consent(_Input):
 
 
 class ConsumerFlags(_Input):
-    cease_debt_ids: list[str] = Field(
+    cease_debt_ids: list[NonBlankStr] = Field(
         default_factory=list, description="Debts for which the consumer asked in writing to cease."
     )
-    attorney_debt_ids: list[str] = Field(
+    attorney_debt_ids: list[NonBlankStr] = Field(
         default_factory=list, description="Debts for which the consumer is known to have a lawyer."
     )
     opt_outs: list[OptOut] = Field(default_factory=list)
@@ -262,20 +371,44 @@ class ConsumerFlags(_Input):
 
 
 class Consumer(_Input):
-    id: str
+    id: NonBlankStr
     addresses: list[Address] = Field(default_factory=list)
     phones: list[Phone] = Field(default_factory=list)
     emails: list[EmailAddress] = Field(default_factory=list)
     zones: list[str] = Field(default_factory=list, description="Extra candidate IANA zones.")
-    language: str | None = Field(default=None, description="Preferred language, e.g. en, es.")
+    language: NonBlankStr | None = Field(
+        default=None, description="Preferred language, e.g. en, es."
+    )
     debts: list[Debt] = Field(default_factory=list)
     flags: ConsumerFlags = Field(default_factory=ConsumerFlags)
     consents: list[Consent] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _named_debts_known(self) -> Consumer:
+        """A flag or consent about a debt the consumer does not have protects nothing.
+
+        A cease request for "D-1" when the debt is "D1" would be silently ignored and the call
+        allowed; it is an input error instead, located at the id.
+        """
+        known = {d.id for d in self.debts}
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        for key in ("cease_debt_ids", "attorney_debt_ids"):
+            ids: list[str] = getattr(self.flags, key)
+            found.extend((("flags", key, j), d) for j, d in enumerate(ids) if d not in known)
+        for i, consent in enumerate(self.consents):
+            found.extend(
+                (("consents", i, "debt_ids", j), d)
+                for j, d in enumerate(consent.debt_ids or ())
+                if d not in known
+            )
+        if found:
+            raise unknown_debts_error(type(self).__name__, found, sorted(known))
+        return self
+
 
 class Template(_Input):
-    id: str | None = None
-    language: str = "en"
+    id: NonBlankStr | None = None
+    language: NonBlankStr = "en"
     purpose: Purpose = Purpose.COLLECTION
     text: str = ""
 
@@ -284,41 +417,45 @@ class Contact(_Input):
     """A contact the tool proposes to make."""
 
     channel: Channel
-    at: AwareDatetime
+    at: Instant
     consumer: Consumer
-    debt_ids: list[str] = Field(min_length=1)
-    to: str | None = Field(default=None, description="Phone number, e-mail or place used.")
+    debt_ids: list[NonBlankStr] = Field(min_length=1)
+    to: NonBlankStr | None = Field(default=None, description="Phone number, e-mail or place used.")
     to_work: StrictBool | None = Field(
         default=None, description="Whether `to` is a work number/address; inferred when omitted."
     )
     recipient: Recipient = Recipient.CONSUMER
-    third_party_id: str | None = None
+    third_party_id: NonBlankStr | None = None
     collector_type: CollectorType = CollectorType.THIRD_PARTY_COLLECTOR
     template: Template | None = None
 
     @model_validator(mode="after")
     def _debts_known(self) -> Contact:
         known = {d.id for d in self.consumer.debts}
-        missing = [d for d in self.debt_ids if d not in known]
+        missing = [(("debt_ids", j), d) for j, d in enumerate(self.debt_ids) if d not in known]
         if missing:
-            raise ValueError(
-                f"debt_ids {missing} are not among the consumer's debts {sorted(known)}"
-            )
-        if self.recipient is Recipient.THIRD_PARTY and not self.third_party_id:
-            raise ValueError("a contact with a third party needs third_party_id")
+            raise unknown_debts_error(type(self).__name__, missing, sorted(known))
+        check_third_party(type(self).__name__, self.recipient, self.third_party_id)
         return self
 
 
 class ContactRecord(_Input):
     """A contact that already happened (or was attempted), by either side."""
 
+    # Empty ``debt_ids``: the record does not know its debt (a dialer's call log often doesn't);
+    # frequency caps and cooldowns count it against every debt of the consumer. A debt id the
+    # consumer does not have is an input error (contactrules/history.py).
+
     channel: Channel
-    at: AwareDatetime
-    debt_ids: list[str] = Field(default_factory=list)
+    at: Instant
+    debt_ids: list[NonBlankStr] = Field(
+        default_factory=list,
+        description="Debts it was about; empty: not known, counted against every debt.",
+    )
     outcome: Outcome
     initiated_by: Initiator = Initiator.COLLECTOR
-    to: str | None = None
+    to: NonBlankStr | None = None
     to_work: StrictBool | None = None
     recipient: Recipient = Recipient.CONSUMER
-    third_party_id: str | None = None
+    third_party_id: NonBlankStr | None = None
     purpose: Purpose | None = None

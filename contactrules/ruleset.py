@@ -1,7 +1,7 @@
 """The ruleset file format: a header saying where and whom it binds, and a list of cited rules.
 
 One file per jurisdiction. The engine stacks every ruleset whose ``jurisdiction`` matches the
-consumer's location and whose ``binds`` includes the collector type (K6, K7).
+consumer's location and whose ``binds`` includes the collector type (conventions K6, K7).
 """
 
 from __future__ import annotations
@@ -10,13 +10,17 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .diagnostics import Location
 from .models import CollectorType
+from .places import normalise_subdivision
 from .rules import RuleSpec
+
+if TYPE_CHECKING:
+    from .yamlsource import SourceDocument
 
 __all__ = ["Jurisdiction", "Reference", "Ruleset", "RulesetSpec"]
 
@@ -28,22 +32,36 @@ class _Header(BaseModel):
 class Jurisdiction(_Header):
     """Where a ruleset applies; a missing level means "all of it"."""
 
+    # The subdivision is normalised as addresses are ("US-MA", "ma" -> "MA"), so a ruleset and an
+    # address can never miss each other over spelling. Whether a table knows the code is checked
+    # by the loader, which can say where it is written and suggest a spelling.
+
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. US.")
-    subdivision: str | None = Field(default=None, description="ISO 3166-2 suffix, e.g. MA.")
+    subdivision: str | None = Field(
+        default=None, description="ISO 3166-2 suffix (MA) or full code (US-MA); kept as MA."
+    )
     city: str | None = Field(default=None, description="City name, e.g. New York.")
     city_aliases: list[str] = Field(
         default_factory=list, description="Other names addresses use, e.g. Brooklyn."
     )
 
-    @field_validator("country", "subdivision")
+    @field_validator("country")
     @classmethod
-    def _upper(cls, value: str | None) -> str | None:
-        return value.upper() if value is not None else None
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("subdivision")
+    @classmethod
+    def _subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if value is None or country is None:  # a bad country is reported on its own
+            return value
+        return normalise_subdivision(country, value)
 
     def matches(self, country: str, subdivision: str | None, city: str | None) -> bool:
         if self.country != country:
             return False
-        if self.subdivision is not None and self.subdivision != (subdivision or "").upper():
+        if self.subdivision is not None and self.subdivision != _suffix(country, subdivision):
             return False
         if self.city is None:
             return True
@@ -54,6 +72,16 @@ class Jurisdiction(_Header):
 
     def label(self) -> str:
         return "-".join(p for p in (self.country, self.subdivision, self.city) if p)
+
+
+def _suffix(country: str, subdivision: str | None) -> str | None:
+    """A caller's subdivision in the normalised spelling; one that cannot be read matches none."""
+    if subdivision is None:
+        return None
+    try:
+        return normalise_subdivision(country, subdivision)
+    except ValueError:
+        return None
 
 
 class Reference(_Header):
@@ -70,7 +98,7 @@ class RulesetSpec(_Header):
     jurisdiction: Jurisdiction
     binds: list[CollectorType] = Field(
         default_factory=lambda: list(CollectorType),
-        description="Collector types the law binds (K7); default: all.",
+        description="Collector types the law binds (convention K7); default: all.",
     )
     extends: str | None = Field(default=None, description="Id of the ruleset this one tightens.")
     effective_from: dt.date | None = None
@@ -89,6 +117,12 @@ class Ruleset:
     rule_locations: dict[str, Location] = field(default_factory=dict)
     key_locations: dict[str, Location] = field(default_factory=dict)
     rule_positions: tuple[Location, ...] = ()
+    source: SourceDocument | None = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without ``source`` (where every value is written, for ``check``): an engine
+        sent to worker processes stays small."""
+        return {**self.__dict__, "source": None}
 
     def where(self, key: str) -> Location:
         """Where a top-level key (``jurisdiction``, ``extends``…) is written."""

@@ -1,8 +1,8 @@
 """Which past records a rule counts, and over which local calendar days.
 
 Shared by ``frequency_cap`` and ``cooldown``. Day-counted periods count local calendar days
-(K2): a period of 7 days for a contact on local date D covers D-6 … D, each day taken in the
-consumer's zone, so the window starts at a local midnight, DST included.
+(convention K2): a period of 7 days for a contact on local date D covers D-6 … D, each day taken
+in the consumer's zone, so the window starts at a local midnight, DST included.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..context import Context, local_day_start, same_address
+from ..context import Context, add_days, local_day_start, same_address, utc_key
 from ..models import (
     Channel,
     ConsentScope,
@@ -28,7 +28,14 @@ from ..models import (
     Recipient,
 )
 
-__all__ = ["Period", "RecordFilter", "consented_record", "debt_keys", "period_start"]
+__all__ = [
+    "Period",
+    "RecordFilter",
+    "concerns",
+    "consented_record",
+    "debt_keys",
+    "period_start",
+]
 
 _DAYS = re.compile(r"^([1-9][0-9]{0,3})d$")
 
@@ -61,19 +68,22 @@ class RecordFilter(BaseModel):
         once per evaluation and each window is two bisections of that list.
         """
 
-        def every() -> tuple[tuple[ContactRecord, ...], tuple[dt.datetime, ...]]:
+        def every() -> tuple[tuple[ContactRecord, ...], tuple[dt.timedelta, ...]]:
             found = self.select(ctx.history.records, ctx, default)
-            return tuple(found), tuple(r.at for r in found)
+            return tuple(found), tuple(utc_key(r.at) for r in found)
 
         records, instants = ctx.memo((id(self), id(default)), every)
-        hi = bisect_left(instants, ctx.at)
-        lo = 0 if since is None else bisect_left(instants, since)
+        hi = bisect_left(instants, utc_key(ctx.at))
+        lo = 0 if since is None else bisect_left(instants, utc_key(since))
         return records[lo:hi] if hi > lo else ()
 
     def select(
         self, records: Sequence[ContactRecord], ctx: Context, default: list[Channel]
     ) -> list[ContactRecord]:
-        """The records that match, in order: :meth:`matches` unrolled for the hot path."""
+        """The records that match, in order: :meth:`matches` unrolled for the hot path.
+
+        A ``pending`` record passes every outcome filter (convention K8).
+        """
         channels = self.channels or default
         outcomes = self.outcomes
         excluded = self.exclude_outcomes
@@ -104,7 +114,7 @@ class RecordFilter(BaseModel):
         if record.channel not in (self.channels or default):
             return False
         outcome = record.outcome
-        if outcome is not Outcome.PENDING:
+        if outcome is not Outcome.PENDING:  # pending matches any outcome: convention K8
             if self.outcomes is not None and outcome not in self.outcomes:
                 return False
             if outcome in self.exclude_outcomes:
@@ -143,7 +153,9 @@ Period = Annotated[
     str,
     AfterValidator(validate_period),
     Field(
-        description='"7d" (rolling local days, K2), "calendar_week", "calendar_month" or "ever".',
+        description=(
+            '"7d" (rolling local days, convention K2), "calendar_week", "calendar_month" or "ever".'
+        ),
         examples=["7d", "30d", "calendar_week"],
     ),
 ]
@@ -154,12 +166,12 @@ def period_start(period: str, day: dt.date) -> dt.date | None:
     if period == "ever":
         return None
     if period == "calendar_week":
-        return day - dt.timedelta(days=day.weekday())
+        return add_days(day, -day.weekday())
     if period == "calendar_month":
         return day.replace(day=1)
     match = _DAYS.match(period)
     assert match is not None
-    return day - dt.timedelta(days=int(match.group(1)) - 1)
+    return add_days(day, 1 - int(match.group(1)))
 
 
 def period_length_days(period: str) -> int:
@@ -176,13 +188,23 @@ def debt_keys(ctx: Context, per: str) -> tuple[str | None, ...]:
     return tuple(ctx.contact.debt_ids) if per == "debt" else (None,)
 
 
+def concerns(record: ContactRecord, debt: str | None) -> bool:
+    """Whether a record counts for ``debt`` (None: the per-consumer count, every record does).
+
+    A record with no debt ids does not know its debt (a dialer's call log often doesn't), so it
+    counts against every debt: counting it for none would let the eighth call in seven days pass
+    as the first. (Debt ids the consumer does not have never get here: they are input errors.)
+    """
+    return debt is None or not record.debt_ids or debt in record.debt_ids
+
+
 def consented_record(ctx: Context, instant: dt.datetime, zone: ZoneInfo, consent_days: int) -> bool:
     """A call within ``consent_days`` local days of a direct consent (day 1 = consent day)."""
     if not ctx.has_call_consents:
         return False
     for consent in ctx.consents(ConsentScope.CALL_FREQUENCY, when=instant):
         first = consent.granted_at.astimezone(zone).date()
-        last = first + dt.timedelta(days=consent_days - 1)
-        if instant < local_day_start(last + dt.timedelta(days=1), zone):
+        last = add_days(first, consent_days - 1)
+        if instant < local_day_start(add_days(last, 1), zone):
             return True
     return False
