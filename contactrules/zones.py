@@ -8,14 +8,18 @@ offset is right for half the year at most, and the engine needs the DST rules be
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
 __all__ = [
     "UnknownZoneError",
+    "normalise_city",
     "resolve_zone",
+    "zones_for_city",
     "zones_for_phone",
     "zones_for_postal_code",
     "zones_for_subdivision",
@@ -348,6 +352,129 @@ def zones_for_postal_code(country: str, postal_code: str) -> tuple[tuple[str, ..
         found = matching(code)
     except (ValueError, TypeError):
         return (), None
-    zones = tuple(sorted({z["timezone"] for z in found if z.get("timezone")}))
+    zones = tuple(sorted({zone for row in found for zone in _zip_row_zones(row) if zone}))
     states = {z.get("state") for z in found}
     return zones, (states.pop() if len(states) == 1 else None)
+
+
+def _zip_row_zones(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """A ``zipcodes`` row's zone, or the cited correction while the row still says it wrongly."""
+    from .city_zones import ZIP_CORRECTIONS  # the cited data, loaded with the ZIP data
+
+    zone = row.get("timezone") or ""
+    fix = ZIP_CORRECTIONS.get(str(row.get("zip_code")))
+    if fix is not None and fix.state == row.get("state") and fix.data_zone == zone:
+        return fix.zones
+    return (str(zone),)
+
+
+# Abbreviations people write in place names, one word each: "St. Petersburg", "Ft Myers",
+# "Mt. Dora", "W Palm Beach", "Sault Ste. Marie".
+_CITY_WORDS = {
+    "st": "saint",
+    "ste": "sainte",
+    "ft": "fort",
+    "mt": "mount",
+    "mtn": "mountain",
+    "pt": "point",
+    "pte": "pointe",
+    "hts": "heights",
+    "spg": "springs",
+    "spgs": "springs",
+    "jct": "junction",
+    "n": "north",
+    "s": "south",
+    "e": "east",
+    "w": "west",
+}
+_APOSTROPHES = re.compile("['\u2018\u2019\u02bc`]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def normalise_city(name: str) -> str:
+    """One key for every way of writing a place: "Ft. Walton Beach" and "FORT WALTON  BEACH".
+
+    Letter case, accents, punctuation and spacing are dropped (so "O'Fallon", "O Fallon" and
+    "OFallon" meet, as do "Montréal" and "Montreal") and common abbreviations are spelled out.
+    Two names that meet only here merge their zones, which can only widen a result.
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    words = _WORD.findall(_APOSTROPHES.sub("", text))
+    return "".join(_CITY_WORDS.get(word, word) for word in words)
+
+
+@lru_cache(maxsize=4096)
+def zones_for_city(country: str, subdivision: str | None, city: str | None) -> tuple[str, ...]:
+    """The zones of a city, which are always some of its state's or province's, never more.
+
+    A state that spans zones (Florida: Eastern and Central) narrows to the zones an offline
+    table gives the city (Pensacola: Central), when the table knows the name. A name the table
+    does not know, or for which it gives a zone outside the state's own list, gives every zone
+    of the state, as without a city. A name shared by towns in different zones gives all of
+    their zones. US cities come from the ``zipcodes`` data (every ZIP code's city and
+    alternative names), others from the cited table in ``city_zones``.
+    """
+    whole = zones_for_subdivision(country, subdivision)
+    if len(whole) < 2 or not city:
+        return whole
+    code = country.strip().upper()
+    sub = _subdivision_code(code, subdivision)
+    key = normalise_city(city)
+    if sub is None or not key:
+        return whole
+    found = _city_index(code, sub).get(key)
+    if not found or not found <= set(whole):
+        return whole
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=64)
+def _city_index(country: str, subdivision: str) -> Mapping[str, frozenset[str]]:
+    """Every known name of a place in the subdivision, normalised, with all of its zones.
+
+    Built on first use per subdivision, because reading the ZIP data takes about a third of a
+    second, which starting the engine should not pay.
+    """
+    from .city_zones import CITY_ZONES
+
+    index: dict[str, set[str]] = {}
+    for entry in CITY_ZONES.get((country, subdivision), ()):
+        for name in entry.names:
+            index.setdefault(normalise_city(name), set()).update(entry.zones)
+    if country == "US":
+        for name, zones in _zip_city_names(subdivision):
+            index.setdefault(name, set()).update(zones)
+    return {name: frozenset(zones) for name, zones in index.items() if name}
+
+
+def _zip_city_names(state: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(normalised name, zones) for each name of each ZIP code of a state.
+
+    A row's city, its acceptable alternatives (e.g. "St Augustine") and the names USPS calls
+    unacceptable for it are all places inside the ZIP code, so each gets the row's zone; a
+    row without a zone gives "" which, being no zone of the state, makes its names fall back.
+    """
+    try:
+        import zipcodes
+
+        filter_by: Callable[..., list[dict[str, Any]]] = zipcodes.filter_by
+        rows = filter_by(state=state)
+    except Exception:  # data that cannot be read only costs the narrowing, never safety
+        return []
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for row in rows:
+        zones = _zip_row_zones(row)
+        names = [row.get("city"), *(row.get("acceptable_cities") or ())]
+        names.extend(row.get("unacceptable_cities") or ())
+        out.extend((normalise_city(n), zones) for n in names if isinstance(n, str))
+    return out
+
+
+def subdivision_table(country: str) -> frozenset[str]:
+    """The subdivision codes the zone tables above know for a country (empty: no table).
+
+    Input validation uses it to tell a real state or province from a typo such as "ZZ" before
+    the engine is asked, so the typo is an error rather than a silently missing zone.
+    """
+    return frozenset(_TABLES.get(country.strip().upper(), {}))
