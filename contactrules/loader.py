@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import string
+import stat
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -18,14 +18,16 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Location, RulesetError, did_you_mean
+from .files import path_status, walk_folder
 from .rules import REGISTRY
-from .rules.frequency_cap import FrequencyCap
 from .rules.holiday_spec import HolidayCalendar
+from .rules.linting import NEVER_EFFECTIVE, LintScope, dead_dates
 from .ruleset import Ruleset, RulesetSpec
 from .yamlsource import PathKey, SourceDocument, load_yaml_file
 
 __all__ = [
     "discover",
+    "find_ruleset_files",
     "lint_paths",
     "load_ruleset",
     "load_rulesets",
@@ -35,20 +37,42 @@ __all__ = [
 CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
 
 
-def discover(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> list[Path]:
-    """Ruleset files under the given files/folders (``*.cases.yaml`` test files excluded)."""
+def _is_ruleset_name(name: str) -> bool:
+    return name.endswith((".yaml", ".yml")) and not name.endswith(CASES_SUFFIXES)
+
+
+def find_ruleset_files(
+    paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()
+) -> tuple[list[Path], list[Diagnostic]]:
+    """Ruleset files under the given files/folders, and why any named path or folder is unread.
+
+    A path that does not exist is ``file.not-found``; a path or folder that cannot be searched
+    or listed is ``file.unreadable`` (never skipped in silence, which would pass for "clean").
+    A file named directly is returned whatever its type, for the reader to accept or refuse.
+    """
     found: list[Path] = []
+    problems: list[Diagnostic] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if any(part in skip_dirs for part in child.relative_to(path).parts[:-1]):
-                    continue
-                if child.suffix in (".yaml", ".yml") and not child.name.endswith(CASES_SUFFIXES):
-                    found.append(child)
+        status = path_status(path)
+        if isinstance(status, Diagnostic):
+            problems.append(status)
+            continue
+        if stat.S_ISDIR(status.st_mode):
+            files, unlisted = walk_folder(path, _is_ruleset_name, skip_dirs=skip_dirs)
+            found.extend(files)
+            problems.extend(unlisted)
         elif not path.name.endswith(CASES_SUFFIXES):
             found.append(path)
-    return found
+    return found, problems
+
+
+def discover(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> list[Path]:
+    """Ruleset files under the given files/folders (``*.cases.yaml`` test files excluded).
+
+    Paths that cannot be read are left out; :func:`find_ruleset_files` also says why.
+    """
+    return find_ruleset_files(paths, skip_dirs=skip_dirs)[0]
 
 
 # --- pydantic errors → located diagnostics -------------------------------------------------
@@ -237,6 +261,7 @@ def _load_one(path: Path, shown: str | None = None) -> tuple[Ruleset | None, lis
         rule_locations=locations,
         key_locations=keys,
         rule_positions=positions,
+        source=doc,
     ), []
 
 
@@ -273,27 +298,37 @@ def _calendar_problems(rs: Ruleset) -> Iterator[Diagnostic]:
 
 
 def _semantic(rulesets: list[Ruleset], thorough: bool = True) -> Iterator[Diagnostic]:
-    """Problems no single rule shows: clashes between rules and rulesets, unused placeholders."""
-    first_rule: dict[str, Location] = {}
-    first_set: dict[str, str] = {}
-    today = dt.date.today()
+    """Problems no file shows alone, and each rule's own lint (its kind's ``lint`` hook)."""
     by_id = {rs.id: rs for rs in rulesets}
+    today = dt.date.today()
     for rs in rulesets:
         if thorough:
             yield from _jurisdiction_problems(rs)
             yield from _calendar_problems(rs)
-        if rs.spec.extends is None:
-            continue
-        parent = by_id.get(rs.spec.extends)
-        if parent is None:
-            yield Diagnostic(
-                Location(rs.path, 1, 1),
-                "ruleset.unknown-extends",
-                f'extends "{rs.spec.extends}", which is not among the loaded '
-                f"rulesets{did_you_mean(rs.spec.extends, by_id)}",
-            )
-            continue
+        yield from _extends_problems(rs, by_id)
+        yield from _rule_lints(rs, today)
+    yield from _duplicates(rulesets)
+
+
+def _extends_problems(rs: Ruleset, by_id: dict[str, Ruleset]) -> Iterator[Diagnostic]:
+    if rs.spec.extends is None:
+        return
+    parent = by_id.get(rs.spec.extends)
+    if parent is None:
+        yield Diagnostic(
+            Location(rs.path, 1, 1),
+            "ruleset.unknown-extends",
+            f'extends "{rs.spec.extends}", which is not among the loaded '
+            f"rulesets{did_you_mean(rs.spec.extends, by_id)}",
+        )
+    else:
         yield from _looser(rs, parent)
+
+
+def _duplicates(rulesets: list[Ruleset]) -> Iterator[Diagnostic]:
+    """A ruleset id or a rule id used twice: reasons and layers would be ambiguous."""
+    first_set: dict[str, str] = {}
+    first_rule: dict[str, Location] = {}
     for rs in rulesets:
         if rs.id in first_set:
             yield Diagnostic(
@@ -303,9 +338,7 @@ def _semantic(rulesets: list[Ruleset], thorough: bool = True) -> Iterator[Diagno
             )
         first_set.setdefault(rs.id, rs.path)
         for index, rule in enumerate(rs.spec.rules):
-            where = (
-                rs.rule_positions[index] if index < len(rs.rule_positions) else rs.where("rules")
-            )
+            where = _locate(rs, ("rules", index))
             if rule.id in first_rule and first_rule[rule.id] != where:
                 yield Diagnostic(
                     where,
@@ -313,41 +346,36 @@ def _semantic(rulesets: list[Ruleset], thorough: bool = True) -> Iterator[Diagno
                     f'rule id "{rule.id}" is already used at {first_rule[rule.id]}',
                 )
             first_rule.setdefault(rule.id, where)
-            if rule.message:
-                for _lit, name, _spec, _conv in string.Formatter().parse(rule.message):
-                    if name is not None and name not in rule.placeholders():
-                        yield Diagnostic(
-                            where,
-                            "ruleset.unknown-placeholder",
-                            f'message placeholder "{{{name}}}" is not a fact of {rule.kind} '
-                            f"rules ({', '.join(rule.placeholders())})"
-                            f"{did_you_mean(name, rule.placeholders())}",
-                            "warning",
-                        )
-            if isinstance(rule, FrequencyCap) and rule.max == 0:
-                yield Diagnostic(
-                    where,
-                    "ruleset.zero-cap",
-                    f'rule "{rule.id}" has max: 0, so it denies every contact on '
-                    "its channels; use kind: prohibited if that is meant",
-                    "warning",
-                )
-            if rule.effective_until is not None and rule.effective_until < today:
-                yield Diagnostic(
-                    where,
-                    "ruleset.expired",
-                    f'rule "{rule.id}" stopped being in force on '
-                    f"{rule.effective_until}; it only judges past contacts now",
-                    "warning",
-                )
-            if rule.confidence == "unconfirmed":
-                yield Diagnostic(
-                    where,
-                    "ruleset.unconfirmed",
-                    f'rule "{rule.id}" rests on a source marked unconfirmed; verify it before '
-                    "relying on it" + (f" ({' '.join(rule.note.split())})" if rule.note else ""),
-                    "warning",
-                )
+
+
+def _rule_lints(rs: Ruleset, today: dt.date) -> Iterator[Diagnostic]:
+    """What each rule says about itself, located; dead ruleset dates are said once, here."""
+    spec = rs.spec
+    dead = dead_dates(spec.effective_from, spec.effective_until)
+    if dead is not None:
+        yield Diagnostic(
+            _locate(rs, ("effective_from",)),
+            NEVER_EFFECTIVE,
+            f'ruleset "{rs.id}" {dead}: none of its rules is ever in force; write the dates '
+            "the law sets",
+            "warning",
+        )
+    scope = LintScope(today, spec.effective_from, spec.effective_until)
+    for index, rule in enumerate(spec.rules):
+        for found in rule.lint(scope):
+            where = _locate(rs, ("rules", index, *found.path))
+            yield Diagnostic(where, found.code, found.message, found.severity)
+
+
+def _locate(rs: Ruleset, path: PathKey) -> Location:
+    """Where ``path`` (or its nearest written ancestor) is in the ruleset's file."""
+    if rs.source is not None:
+        return rs.source.locate(path)
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        if path[1] < len(rs.rule_positions):
+            return rs.rule_positions[path[1]]
+        return rs.where("rules")
+    return rs.where(str(path[0])) if path else Location(rs.path, 1, 1)
 
 
 def _looser(child: Ruleset, parent: Ruleset) -> Iterator[Diagnostic]:
@@ -408,16 +436,13 @@ def lint_paths(
     ``display`` = (root, label) shows files under ``root`` as ``label/…`` in messages and
     reasons, so that bundled rulesets never reveal where the library is installed.
     ``thorough`` also checks jurisdiction codes and holiday calendars against the ``holidays``
-    package, whose first use costs about 100 ms: ``check`` and ``test`` do, loading for
-    evaluation does not (a calendar that then fails denies, fail closed).
+    package, whose first use costs about 100 ms: ``check`` and ``test`` do; loading for
+    evaluation checks only the holiday calendars that rules name (:func:`load_rulesets`).
     """
+    paths = list(paths)
     rulesets: list[Ruleset] = []
-    problems: list[Diagnostic] = []
-    files = discover(paths, skip_dirs=skip_dirs)
+    files, problems = find_ruleset_files(paths, skip_dirs=skip_dirs)
     for file in files:
-        if not file.exists():
-            problems.append(Diagnostic(Location(str(file)), "file.not-found", "no such file"))
-            continue
         shown = None
         if display is not None:
             shown = str(Path(display[1]) / file.relative_to(display[0])).replace("\\", "/")
@@ -426,6 +451,16 @@ def lint_paths(
         if ruleset is not None:
             rulesets.append(ruleset)
     problems.extend(_semantic(rulesets, thorough))
+    if not rulesets and not any(p.severity == "error" for p in problems):
+        # nothing to check is a mistake (a wrong folder), never a clean result
+        problems.extend(
+            Diagnostic(
+                Location(str(path)),
+                "ruleset.none-found",
+                "no ruleset file (*.yaml or *.yml, other than *.cases.yaml) is here",
+            )
+            for path in paths
+        )
     return rulesets, sorted(problems, key=Diagnostic.sort_key)
 
 
@@ -438,6 +473,9 @@ def load_rulesets(
     """Load every ruleset under ``paths``; raise :class:`RulesetError` if any has an error."""
     paths = list(paths)
     rulesets, problems = lint_paths(paths, skip_dirs=skip_dirs, display=display, thorough=False)
+    # Holiday calendars are checked even here (see HolidayCalendar.problems): a holiday name the
+    # installed ``holidays`` does not know would otherwise match no day, and allow.
+    problems.extend(p for rs in rulesets for p in _calendar_problems(rs))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise RulesetError(errors)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from contactrules.cli import main
 from contactrules.loader import lint_paths
 
 HERE = Path(__file__).resolve().parent
@@ -35,8 +36,9 @@ def test_there_are_at_least_twenty_broken_files() -> None:
 def test_broken_file_reports_its_problem_where_it_is(path: Path) -> None:
     code, line, col = _expectation(path)
     _rulesets, problems = lint_paths([path, PARENT])
-    found = [(p.code, p.location.line, p.location.col) for p in problems
-             if p.location.path == str(path)]
+    found = [
+        (p.code, p.location.line, p.location.col) for p in problems if p.location.path == str(path)
+    ]
     assert (code, line, col) in found, f"{path.name}: got {found}"
 
 
@@ -54,7 +56,9 @@ def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
 def test_check_prints_every_problem_without_a_traceback() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "contactrules.cli", "check", str(HERE / "broken"), str(PARENT)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
@@ -63,3 +67,36 @@ def test_check_prints_every_problem_without_a_traceback() -> None:
         assert f"{path}:{line}:{col}: error {code} " in result.stdout or (
             f"{path}:{line}:{col}: warning {code} " in result.stdout
         ), f"{path.name} not reported as expected"
+
+
+DEAD_RULE_CODES = {
+    "ruleset.dead-condition",
+    "ruleset.empty-filter",
+    "ruleset.never-denies",
+    "ruleset.never-effective",
+    "ruleset.unreachable-cap",
+}
+DEAD_RULES = [p for p in BROKEN if _expectation(p)[0] in DEAD_RULE_CODES]
+
+
+def test_every_dead_rule_warning_has_a_broken_file() -> None:
+    assert {_expectation(p)[0] for p in DEAD_RULES} == DEAD_RULE_CODES
+
+
+@pytest.mark.parametrize("path", DEAD_RULES, ids=[p.stem for p in DEAD_RULES])
+def test_a_dead_rule_is_a_warning_that_strict_check_fails(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, line, col = _expectation(path)
+    assert main(["check", str(path)]) == 0
+    plain = capsys.readouterr()
+    assert f"{path}:{line}:{col}: warning {code} " in plain.out, plain.out + plain.err
+    assert "0 error(s)" in plain.err
+    assert main(["check", "--strict", str(path)]) == 1
+
+
+def test_bundled_rulesets_have_no_dead_rules() -> None:
+    root = HERE.parent / "rulesets"
+    rulesets, problems = lint_paths([root])
+    assert len(rulesets) >= 15
+    assert [str(p) for p in problems if p.code in DEAD_RULE_CODES] == []

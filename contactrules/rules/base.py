@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from ..context import ContactShape, Context
+from ..context import ContactShape, Context, possible_local_dates
 from ..models import Channel, CollectorType, Purpose, Recipient
+from .linting import LintScope, RuleLint, common_lints
 
 __all__ = [
     "COMMON_FACTS",
@@ -119,6 +120,10 @@ class RuleBase(_RuleModel):
 
     KIND: ClassVar[str] = ""
     FACTS: ClassVar[tuple[str, ...]] = ()
+    #: Whether the kind reads the consumer's local time (hours, local dates, local calendar
+    #: days). With no candidate zone such a rule cannot be judged and the engine denies for it
+    #: (``CONTACTRULES-NO-ZONE``); every other rule is judged as usual.
+    LOCAL_TIME: ClassVar[bool] = False
 
     id: str = Field(
         pattern=RULE_ID_PATTERN, description="Stable id, e.g. US-FED-REGF-1006.6b1i-HOURS."
@@ -150,12 +155,31 @@ class RuleBase(_RuleModel):
             raise ValueError("a rule must cite its legal source")
         return value.strip()
 
+    @property
+    def needs_local_time(self) -> bool:
+        """Whether this rule needs the consumer's local time (see ``LOCAL_TIME``)."""
+        return self.LOCAL_TIME
+
+    def needs_local_time_for(self, ctx: Context) -> bool:
+        """Whether judging this contact needs local time; a kind may know it does not (a flag
+        read on the clock when the consumer set no such flag)."""
+        return self.needs_local_time
+
     # --- applicability ------------------------------------------------------------------
     def in_force(self, ctx: Context) -> bool:
+        """In force on the local date in some candidate zone.
+
+        With no zone the local date is unknown; the rule is then in force if it is on any date
+        the instant can be somewhere on Earth (it can only deny, so that is the safe reading).
+        """
         if self.effective_from is None and self.effective_until is None:
             return True
-        for name, zone in ctx.zones:
-            day = ctx.local(name, zone).date()
+        days = (
+            [ctx.local(name, zone).date() for name, zone in ctx.zones]
+            if ctx.zones
+            else possible_local_dates(ctx.at)
+        )
+        for day in days:
             if self.effective_from is not None and day < self.effective_from:
                 continue
             if self.effective_until is not None and day > self.effective_until:
@@ -209,6 +233,36 @@ class RuleBase(_RuleModel):
     def placeholders(self) -> tuple[str, ...]:
         return (*COMMON_FACTS, *self.FACTS)
 
+    # --- lint for `contactrules check` (kinds extend it) ------------------------------------
+    def lint(self, scope: LintScope) -> Iterator[RuleLint]:
+        """Problems this rule shows on its own, above all settings that make it never deny.
+
+        A kind adds its own checks by overriding this and yielding from ``super().lint(scope)``
+        first; each problem names the offending field by its YAML path inside the rule, so that
+        ``check`` can print where it is written.
+        """
+        yield from common_lints(self, scope)
+
+
+#: A fact shown in a message lists at most this many items and this many characters; the
+#: facts themselves keep what the rule recorded (rules bound their own lists).
+MAX_SHOWN_ITEMS = 10
+MAX_SHOWN_CHARS = 300
+
+
+def shown(value: object) -> str:
+    """A fact as it reads in a message: lists as "a, b, c and 7 more", long text cut short."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(map(str, value)) if isinstance(value, (set, frozenset)) else value
+        text = ", ".join(str(v) for v in list(items)[:MAX_SHOWN_ITEMS])
+        if len(value) > MAX_SHOWN_ITEMS:
+            text += f" and {len(value) - MAX_SHOWN_ITEMS} more"
+    else:
+        text = str(value)
+    if len(text) > MAX_SHOWN_CHARS:
+        text = text[: MAX_SHOWN_CHARS - 1] + "…"
+    return text
+
 
 def render_message(template: str, values: dict[str, Any]) -> str:
     """Fill ``{name}`` placeholders from facts; anything else is left as written.
@@ -226,7 +280,7 @@ def render_message(template: str, values: dict[str, Any]) -> str:
         if name is None:
             continue
         if name.isidentifier() and name in values:
-            out.append(str(values[name]))
+            out.append(shown(values[name]))
         else:
             out.append("{" + name + "}")
     return "".join(out)

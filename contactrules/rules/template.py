@@ -34,6 +34,7 @@ Example
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import ClassVar, Literal
 
@@ -41,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ..context import ContactShape, Context
 from .base import Finding, RuleBase
+from .linting import DEAD_CONDITION, NEVER_DENIES, LintScope, RuleLint, verb
 
 __all__ = ["KIND", "PhraseGroup", "TemplateRule", "normalize_text"]
 
@@ -81,6 +83,27 @@ class TemplateRule(RuleBase):
     require_template: StrictBool = True
     language_must_match: StrictBool = False
     max_length: int | None = Field(default=None, ge=1)
+
+    def lint(self, scope: LintScope) -> Iterator[RuleLint]:
+        """A rule that checks nothing, or a forbidden group with no phrases, never denies."""
+        yield from super().lint(scope)
+        checks = (self.required, self.forbidden, self.language_must_match, self.max_length)
+        if not self.require_template and not any(checks):
+            yield RuleLint(
+                ("require_template",),
+                NEVER_DENIES,
+                f'rule "{self.id}" requires no template and checks no phrase, language or '
+                f"length, so it never {verb(self)}; add what the message must (not) say",
+            )
+        for index, group in enumerate(self.forbidden):
+            for language, phrases in group.phrases.items():
+                if not phrases:
+                    yield RuleLint(
+                        ("forbidden", index, "phrases", language),
+                        DEAD_CONDITION,
+                        f'forbidden "{group.name}" has no phrases for language "{language}", so '
+                        "no message in it ever contains them; list the phrases, or remove the key",
+                    )
 
     def static_applies(self, shape: ContactShape) -> bool:
         # No text and none required: nothing to check, so skip the (history-scanning) conditions.
