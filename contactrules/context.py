@@ -31,19 +31,34 @@ from .models import (
 )
 
 __all__ = [
+    "END_OF_TIME",
+    "START_OF_TIME",
     "WRITTEN",
     "ContactShape",
     "Context",
     "ZoneRef",
+    "add_days",
     "address_key",
     "channel_medium",
+    "days_from",
+    "later_by",
     "local_day_start",
     "local_instant",
+    "possible_local_dates",
     "same_address",
+    "utc_key",
 ]
 
 ZoneRef = tuple[str, ZoneInfo]
 T = TypeVar("T")
+
+# The first and last instants a datetime can hold: a boundary that falls outside the calendar
+# (a window edge after 9999-12-31 in some zone) is clamped to one of these, never an OverflowError.
+START_OF_TIME = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+END_OF_TIME = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+# Civil time on Earth runs from UTC-12 to UTC+14: the local date anywhere is one of these.
+_WESTMOST = dt.timezone(dt.timedelta(hours=-12))
+_EASTMOST = dt.timezone(dt.timedelta(hours=14))
 
 _COMMUNICATED = frozenset({Outcome.CONVERSATION, Outcome.DELIVERED, Outcome.VOICEMAIL})
 WRITTEN = frozenset({Channel.LETTER, Channel.EMAIL, Channel.SMS, Channel.SOCIAL_DM})
@@ -81,14 +96,66 @@ def channel_medium(channel: Channel) -> Channel:
     return _MEDIUM.get(channel, channel)
 
 
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, clamped to the calendar's ends (year 1 and year 9999)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+def days_from(first: dt.date, start: int, stop: int) -> Iterator[dt.date]:
+    """The days ``first + start`` … ``first + stop - 1`` that the calendar can hold, in order.
+
+    Searches that look a few days around an instant near year 1 or 9999 skip the days that do
+    not exist instead of raising.
+    """
+    lo = max(start, (dt.date.min - first).days)
+    hi = min(stop, (dt.date.max - first).days + 1)
+    for offset in range(lo, hi):
+        yield first + dt.timedelta(days=offset)
+
+
+def later_by(at: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``at + delta``, or the end (start) of representable time when that is past it."""
+    try:
+        return at + delta
+    except OverflowError:
+        return END_OF_TIME if delta > dt.timedelta(0) else START_OF_TIME
+
+
+def possible_local_dates(at: dt.datetime) -> tuple[dt.date, ...]:
+    """Every local date that ``at`` can be in somewhere on Earth (UTC-12 … UTC+14).
+
+    What a rule with effective dates needs when no zone is known: it is in force if it is in
+    force on any of these dates (the stricter reading).
+    """
+    found: list[dt.date] = []
+    for zone in (_WESTMOST, _EASTMOST):
+        try:
+            found.append(at.astimezone(zone).date())
+        except OverflowError:
+            found.append(dt.date.min if zone is _WESTMOST else dt.date.max)
+    return tuple(days_from(found[0], 0, (found[1] - found[0]).days + 1))
+
+
 @lru_cache(maxsize=65536)
 def local_instant(day: dt.date, seconds: int, zone: ZoneInfo) -> dt.datetime:
     """The first instant at which the local wall clock in ``zone`` reads ``day`` + ``seconds``.
 
-    Exact across DST: in an autumn overlap the earlier of the two readings is taken; in a spring
-    gap (the wall time never happens) the answer is the transition instant, which is the first
-    instant whose wall clock is past that time. ``seconds`` may be 86400 (24:00 = next midnight).
+    Exact across DST (convention K1): in an autumn overlap the earlier of the two readings is
+    taken; in a spring gap (the wall time never happens) the answer is the transition instant,
+    which is the first instant whose wall clock is past that time. ``seconds`` may be 86400
+    (24:00 = next midnight). A wall time outside the calendar (after 9999-12-31, or before year 1
+    in UTC) is clamped to :data:`END_OF_TIME` or :data:`START_OF_TIME`.
     """
+    try:
+        return _local_instant(day, seconds, zone)
+    except OverflowError:
+        return END_OF_TIME if day.year > 1 else START_OF_TIME
+
+
+def _local_instant(day: dt.date, seconds: int, zone: ZoneInfo) -> dt.datetime:
     if seconds >= 86400:
         day, seconds = day + dt.timedelta(days=1), seconds - 86400
     wall = dt.datetime.combine(day, dt.time(0), tzinfo=zone) + dt.timedelta(seconds=seconds)
@@ -110,52 +177,88 @@ def local_instant(day: dt.date, seconds: int, zone: ZoneInfo) -> dt.datetime:
 
 
 def local_day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
-    """The first instant of a local calendar day (midnight, or the end of a midnight DST gap)."""
+    """The first instant of a local calendar day (midnight, or the end of a midnight DST gap).
+
+    Convention K1; the day-counted periods of convention K2 start here.
+    """
     return local_instant(day, 0, zone)
 
 
-def _instant(record: ContactRecord) -> dt.datetime:
-    return record.at
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def utc_key(at: dt.datetime) -> dt.timedelta:
+    """An instant as an exact key that orders by UTC, whatever zone it is written in.
+
+    Aware datetimes do not order consistently among themselves: two in the same zone compare
+    by wall clock (02:30 in a spring gap is before 03:00, though both are the same UTC
+    instant), and one in a gap or fold is never ``==`` to the same instant written in another
+    zone (PEP 495). Sorting and bisecting history by this key is a total order; a timedelta
+    also holds instants past 9999-12-31 UTC, where ``astimezone`` would overflow.
+    """
+    return at.replace(tzinfo=None) - _EPOCH - (at.utcoffset() or dt.timedelta(0))
 
 
 def _full_key(record: ContactRecord) -> tuple[object, ...]:
     """A total order for records at the same instant, independent of the input order.
 
-    At a tie the consumer's own contact sorts first and the collector's after it, so a reply
-    written at the same instant counts as given (the stricter reading).
+    Convention K9: at a tie the consumer's own contact sorts first and the collector's after it,
+    so a reply written at the same instant counts as given (the stricter reading). Used only
+    within a run of one instant, so the instant itself is not part of the key.
     """
+    # The enums are str enums and compare as their values; for one instant the UTC offset
+    # orders as the written form (isoformat) does, at a fraction of the cost.
     return (
-        record.at,
         0 if record.initiated_by is Initiator.CONSUMER else 1,
-        record.at.isoformat(),
-        record.channel.value,
-        record.outcome.value,
+        record.at.utcoffset(),
+        record.channel,
+        record.outcome,
         record.to or "",
         ",".join(record.debt_ids),
-        record.recipient.value,
+        record.recipient,
         record.third_party_id or "",
-        record.purpose.value if record.purpose else "",
+        record.purpose or "",
         record.to_work is True,
     )
 
 
+def _ties_ordered(records: list[ContactRecord], keys: list[dt.timedelta]) -> list[ContactRecord]:
+    """Records sorted by instant, each run of one instant put in :func:`_full_key` order."""
+    out: list[ContactRecord] = []
+    start = 0
+    while start < len(records):
+        end = start + 1
+        while end < len(records) and keys[end] == keys[start]:
+            end += 1
+        run = records[start:end]
+        if len(run) > 1:
+            run.sort(key=_full_key)
+        out.extend(run)
+        start = end
+    return out
+
+
 class _History:
-    """The records sorted once by instant, with the instants alone for bisection."""
+    """The records sorted once by instant (UTC), with the instants' keys for bisection.
+
+    The order is total and independent of the input order (convention K9).
+    """
 
     __slots__ = ("instants", "records")
 
     def __init__(self, history: Sequence[ContactRecord]) -> None:
-        instants = [r.at for r in history]
-        if instants == sorted(instants):
-            ordered = list(history)
-        else:
-            ordered = sorted(history, key=_instant)
-            instants = [r.at for r in ordered]
-        if len(set(instants)) != len(instants):
-            # Same-instant records: a full key keeps facts independent of the input order.
-            ordered.sort(key=_full_key)
+        keys = [utc_key(r.at) for r in history]
+        ordered = list(history)
+        if keys != sorted(keys):
+            order = sorted(range(len(keys)), key=keys.__getitem__)  # stable
+            ordered = [history[i] for i in order]
+            keys = [keys[i] for i in order]
+        if len(set(keys)) != len(keys):
+            # Same-instant records: a full key keeps facts independent of the input order. Only
+            # the runs of equal instants are sorted by it (the key is dear to build).
+            ordered = _ties_ordered(ordered, keys)
         self.records: tuple[ContactRecord, ...] = tuple(ordered)
-        self.instants: tuple[dt.datetime, ...] = tuple(r.at for r in ordered)
+        self.instants: tuple[dt.timedelta, ...] = tuple(keys)
 
 
 class ContactShape(NamedTuple):
@@ -273,7 +376,13 @@ class Context:
     def local(self, zone_name: str, zone: ZoneInfo) -> dt.datetime:
         cached = self._local.get(zone_name)
         if cached is None:
-            cached = self.at.astimezone(zone)
+            try:
+                cached = self.at.astimezone(zone)
+            except OverflowError:
+                raise ValueError(
+                    f"the local time in {zone_name} of {self.at.isoformat()} is outside the "
+                    "calendar (years 1 to 9999)"
+                ) from None
             self._local[zone_name] = cached
         return cached
 
@@ -289,11 +398,15 @@ class Context:
     # --- history --------------------------------------------------------------------------
     def _cutoff(self) -> int:
         if self._cut is None:
-            self._cut = bisect_left(self._shared.history.instants, self.at)
+            self._cut = bisect_left(self._shared.history.instants, utc_key(self.at))
         return self._cut
 
     def prior(self) -> tuple[ContactRecord, ...]:
-        """Records strictly before the judged instant, oldest first."""
+        """Records strictly before the judged instant, oldest first (convention K9).
+
+        A record at the judged instant itself (the contact's own reservation) is not counted, and
+        a past contact re-judged for an audit sees the history as it then was.
+        """
         return self._shared.history.records[: self._cutoff()]
 
     def same_person(self, record: ContactRecord) -> bool:

@@ -2,10 +2,14 @@
 
 Combining verdicts, deliberately fail-closed (unlike Cedar, which skips a policy that errors):
 
-- any rule that denies, denies (K6: the strictest rule wins; a state exemption never turns a
-  federal deny into an allow);
+- any rule that denies, denies (convention K6: the strictest rule wins; a state exemption never
+  turns a federal deny into an allow);
 - a rule that raises an exception denies, with a reason naming the rule and the error;
-- no candidate time zone, an unknown zone, or no ruleset for the consumer's location denies;
+- an unknown zone, more candidate zones than the budget allows, or no ruleset for the
+  consumer's location denies;
+- no candidate time zone denies every rule that needs local time (``CONTACTRULES-NO-ZONE`` names
+  them); every other rule is still judged and reported, so a cease or attorney reason shows and a
+  letter (no hour rule, convention K5) can pass;
 - ``severity: warn`` rules are reported but never deny.
 
 ``evaluate`` is pure: no I/O and no clock reading; the same contact, history and rulesets give
@@ -22,15 +26,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from ._version import __version__
-from .context import ContactShape, Context, ZoneRef
+from .context import END_OF_TIME, ContactShape, Context, ZoneRef, later_by
 from .decision import Decision, Reason
+from .history import NOTE as INVALID_HISTORY_NOTE
+from .history import invalid_history_reason
 from .loader import load_rulesets
 from .models import Channel, CollectorType, Contact, ContactRecord
 from .rules import RuleBase, render_message
+from .rules.time_window import UNSURE, TimeWindow, joint_next_ok, joint_search_possible
 from .ruleset import Ruleset
 from .zones import (
     UnknownZoneError,
     resolve_zone,
+    zones_for_city,
     zones_for_phone,
     zones_for_postal_code,
     zones_for_subdivision,
@@ -40,7 +48,14 @@ __all__ = ["Engine"]
 
 HORIZON = dt.timedelta(days=400)
 MAX_STEPS = 200
+#: Most candidate zones one evaluation judges (a real consumer has one to four). Every rule is
+#: judged in every zone, so the work grows with the count; beyond it the contact is denied.
+MAX_ZONES = 12
+#: Most rule ids a NO-ZONE reason spells out; the rest are counted.
+MAX_LISTED = 10
 ENGINE_CITATION = "contactrules fail-closed policy (see docs/decisions.md)"
+K4_CITATION = "contactrules convention K4 (docs/conventions.md)"
+NO_ZONE_NOTE = "no time can be computed until a time zone is known for the consumer"
 DEFAULT_SKIP_DIRS = ("examples", "tests")
 
 JurisdictionKey = tuple[str, str | None, str | None]
@@ -81,7 +96,7 @@ _ZONE_CACHE_SIZE = 4096
 
 
 def candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]]:
-    """Every zone the consumer may be in (K4), and reasons for any zone that cannot be used.
+    """Every zone the consumer may be in (convention K4), and reasons for any unusable zone.
 
     Cached per consumer object (inputs are frozen): a dialer or a batch screen judges the same
     consumer many times. The cache holds the consumer itself, so its id cannot be reused.
@@ -116,8 +131,12 @@ def _candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason
         names.update(by_code)
         subdivision = (address.subdivision or "").upper() or None
         # The postal code narrows the state's zones only when the two agree; otherwise both
-        # are location information and every zone they name is a candidate (K4).
-        if not by_code or (subdivision is not None and code_state != subdivision):
+        # are location information and every zone they name is a candidate (convention K4).
+        # Without a zone from the postal code the city narrows the state's zones, never beyond
+        # them.
+        if not by_code:
+            names.update(zones_for_city(address.country, address.subdivision, address.city))
+        elif subdivision is not None and code_state != subdivision:
             names.update(_subdivision_zones(address.country, address.subdivision))
     numbers = {p.number: p.zone for p in consumer.phones}
     if contact.to and contact.channel in _PHONE_CHANNELS:
@@ -136,20 +155,43 @@ def _candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason
                 _engine_reason(
                     "CONTACTRULES-UNKNOWN-ZONE",
                     f"{exc}; local time cannot be known, so the contact is denied",
-                    "12 CFR 1006.6(b)(1)(i); regulations K4",
+                    f"12 CFR 1006.6(b)(1)(i); {K4_CITATION}",
                     zone=name,
                 )
             )
-    if not zones and not problems:
-        problems.append(
-            _engine_reason(
-                "CONTACTRULES-NO-ZONE",
-                "no time zone can be derived for the consumer (no address, phone zone or explicit "
-                "zone); local time cannot be known, so the contact is denied",
-                "12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-1 (K4)",
-            )
-        )
     return tuple(zones), problems
+
+
+def _no_zone_reason(rule_ids: Sequence[str]) -> Reason:
+    """One reason for every rule that needs local time when no zone can be derived."""
+    shown = ", ".join(rule_ids[:MAX_LISTED])
+    if len(rule_ids) > MAX_LISTED:
+        shown += f" and {len(rule_ids) - MAX_LISTED} more"
+    if rule_ids:
+        what = f"the rule(s) that need it cannot be judged ({shown}), so the contact is denied"
+    else:
+        what = "the contact is denied"
+    return _engine_reason(
+        "CONTACTRULES-NO-ZONE",
+        "no time zone can be derived for the consumer (no address, phone zone or explicit zone); "
+        f"local time cannot be known and {what}",
+        f"12 CFR 1006.6(b)(1)(i); comment 6(b)(1)(i)-1; {K4_CITATION}",
+        rules=list(rule_ids[:MAX_LISTED]),
+        rules_count=len(rule_ids),
+    )
+
+
+def _too_many_zones_reason(zone_names: Sequence[str]) -> Reason:
+    return _engine_reason(
+        "CONTACTRULES-TOO-MANY-ZONES",
+        f"the consumer has {len(zone_names)} candidate time zones, more than the {MAX_ZONES} "
+        "one evaluation judges; the contact is denied rather than judged in only some of them "
+        "(remove zones that cannot apply, e.g. give the address's exact zone)",
+        f"{ENGINE_CITATION}; {K4_CITATION}",
+        count=len(zone_names),
+        limit=MAX_ZONES,
+        zones=list(zone_names[:MAX_LISTED]),
+    )
 
 
 def consumer_jurisdictions(contact: Contact) -> frozenset[JurisdictionKey]:
@@ -219,19 +261,29 @@ class Engine:
     def evaluate(self, contact: Contact, history: Sequence[ContactRecord] = ()) -> Decision:
         """Decide whether ``contact`` may be made at ``contact.at`` given ``history``."""
         stack = self._stack(contact)
+        invalid = invalid_history_reason(contact.consumer, history)
+        if invalid is not None:  # a record about a debt the consumer lacks: fail closed
+            return self._decision(contact, stack, (), [invalid], [], None, INVALID_HISTORY_NOTE)
         zones, zone_problems = candidate_zones(contact)
         zone_names = tuple(name for name, _ in zones)
+        if len(zones) > MAX_ZONES:
+            zone_problems = [*zone_problems, _too_many_zones_reason(zone_names)]
         if zone_problems or not stack.rulesets:
-            reasons = zone_problems or [
-                _engine_reason(
-                    "CONTACTRULES-NO-RULESET",
-                    "no bundled or loaded ruleset covers the consumer's location "
-                    f"{sorted(map(_label, consumer_jurisdictions(contact)))} for a "
-                    f"{contact.collector_type.value}; the contact is denied rather than allowed "
-                    "without rules",
-                    ENGINE_CITATION,
+            reasons = list(zone_problems)
+            if not zones and not reasons:
+                # Nothing locates the consumer: what to fix first, whatever else is missing.
+                reasons.append(_no_zone_reason(()))
+            elif not reasons:
+                reasons.append(
+                    _engine_reason(
+                        "CONTACTRULES-NO-RULESET",
+                        "no bundled or loaded ruleset covers the consumer's location "
+                        f"{sorted(map(_label, consumer_jurisdictions(contact)))} for a "
+                        f"{contact.collector_type.value}; the contact is denied rather than "
+                        "allowed without rules",
+                        ENGINE_CITATION,
+                    )
                 )
-            ]
             return self._decision(
                 contact,
                 stack,
@@ -243,11 +295,16 @@ class Engine:
             )
         ctx = Context.build(contact, history, zones)
         bound = stack.for_shape(ctx.shape)
-        reasons, warnings, failing = _judge(ctx, bound)
+        reasons, warnings, failing, unjudged = _judge(ctx, bound)
+        if unjudged:
+            reasons.insert(0, _no_zone_reason(unjudged))
         broken = next((r for r in reasons if r.severity == "error"), None)
         next_at: dt.datetime | None
         if not reasons:
             next_at, note = contact.at, None
+        elif not zones and any(item.rule.needs_local_time for item in bound):
+            # The search would ask rules that need local time about later instants.
+            next_at, note = None, NO_ZONE_NOTE
         elif broken is not None:
             # A rule that cannot decide now cannot promise a later time either (fail closed).
             next_at, note = None, f"rule {broken.rule_id} could not be evaluated"
@@ -301,7 +358,7 @@ class Engine:
         ``error``: what ``contactrules test --coverage`` needs to see which sides are tested."""
         stack = self._stack(contact)
         zones, problems = candidate_zones(contact)
-        if problems:
+        if problems or len(zones) > MAX_ZONES:
             return []
         ctx = Context.build(contact, history, zones)
         out: list[tuple[str, str]] = []
@@ -310,7 +367,10 @@ class Engine:
                 if not item.rule.applies(ctx):
                     out.append((item.rule.id, "not-applicable"))
                     continue
-                verdict = "deny" if item.rule.check(ctx) is not None else "applied-pass"
+                if not zones and item.rule.needs_local_time_for(ctx):
+                    verdict = "deny"  # cannot be judged without local time (NO-ZONE)
+                else:
+                    verdict = "deny" if item.rule.check(ctx) is not None else "applied-pass"
             except Exception:
                 verdict = "error"
             out.append((item.rule.id, verdict))
@@ -403,16 +463,23 @@ def _reason(
 
 def _judge(
     ctx: Context, bound: Sequence[_Bound]
-) -> tuple[list[Reason], list[Reason], list[_Bound]]:
+) -> tuple[list[Reason], list[Reason], list[_Bound], list[str]]:
+    """Reasons (denies and errors), warnings, the rules that fail, and the ids of the applicable
+    rules that could not be judged because they need local time and no zone is known."""
     reasons: list[Reason] = []
     warnings: list[Reason] = []
     failing: list[_Bound] = []
+    unjudged: list[str] = []
     for item in bound:
         rule = item.rule
         try:
             if item.broken is not None:
                 raise RuntimeError(item.broken)
             if not rule.dynamic_applies(ctx):
+                continue
+            if not ctx.zones and rule.needs_local_time_for(ctx):
+                if rule.severity == "deny":
+                    unjudged.append(rule.id)
                 continue
             finding = rule.check(ctx)
         except Exception as exc:  # fail closed: a rule that cannot decide denies
@@ -438,7 +505,7 @@ def _judge(
         else:
             reasons.append(reason)
             failing.append(item)
-    return reasons, warnings, failing
+    return reasons, warnings, failing, unjudged
 
 
 def _next_allowed(
@@ -450,10 +517,15 @@ def _next_allowed(
     repeat until every rule passes at once, a rule says "never", or the horizon is passed.
     """
     deny_rules = [b for b in bound if b.rule.severity == "deny"]
-    limit = ctx.at + HORIZON
+    limit = later_by(ctx.at, HORIZON)  # near year 9999: the end of representable time
     current = ctx
     for _ in range(MAX_STEPS):
         jumps: list[dt.datetime] = []
+        joint = _window_jump(current, deny_rules, failing)
+        if joint is not None:
+            if joint[1] is None:
+                return None, f"no later time helps while rule {joint[0]} holds"
+            jumps.append(joint[1])
         for item in failing:
             try:
                 nxt = item.rule.next_ok(current)
@@ -462,7 +534,11 @@ def _next_allowed(
             if nxt is None:
                 return None, f"no later time helps while rule {item.rule.id} holds"
             jumps.append(nxt)
+        if not jumps:
+            return None, "the earliest allowed time could not be determined"
         target = max(jumps)
+        if target >= END_OF_TIME:
+            return None, "no later time can be represented (the calendar ends with year 9999)"
         if target <= current.at:
             return None, "the earliest allowed time could not be determined"
         if target > limit:
@@ -480,3 +556,34 @@ def _next_allowed(
         if not failing:
             return target, None
     return None, "the earliest allowed time could not be determined"
+
+
+def _window_jump(
+    current: Context, deny_rules: Sequence[_Bound], failing: list[_Bound]
+) -> tuple[str, dt.datetime | None] | None:
+    """One jump for all the hour rules at once, beside each failing rule's own ``next_ok``.
+
+    Asked one at a time, two window rules whose hours rarely meet make the search step through
+    every window of one that the other refuses (up to ``MAX_STEPS`` times); asked together, the
+    first instant open in every rule and zone is one search. No rule can pass before that
+    instant, so it never skips an allowed time. The jump is ``(rule id, instant)``, the instant
+    None when no later time helps; None when the joint search does not apply.
+    """
+    windows = [item for item in failing if isinstance(item.rule, TimeWindow)]
+    if not windows:
+        return None
+    together: list[TimeWindow] = []
+    for item in deny_rules:
+        if isinstance(item.rule, TimeWindow) and item.broken is None:
+            try:
+                if item.rule.dynamic_applies(current):
+                    together.append(item.rule)
+            except Exception:
+                return None  # the rule is re-judged, and fails closed, on its own
+    try:
+        if not joint_search_possible(together, current):
+            return None
+        found = joint_next_ok(together, current)
+    except Exception:
+        return None  # each rule's own next_ok still answers (or fails closed)
+    return None if found is UNSURE else (windows[0].rule.id, found)

@@ -29,11 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Iterator
+from functools import cached_property
 from typing import ClassVar, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
-from ..context import Context, local_day_start
+from ..context import Context, days_from, local_day_start
 from .base import Finding, RuleBase, earliest_passing
 from .holiday_spec import HolidayCalendar
 
@@ -46,6 +48,7 @@ SEARCH_DAYS = 40
 class Blackout(RuleBase):
     KIND: ClassVar[str] = KIND
     FACTS: ClassVar[tuple[str, ...]] = ("local_date", "zone", "holiday")
+    LOCAL_TIME: ClassVar[bool] = True
 
     kind: Literal["blackout"]
     holidays: HolidayCalendar | None = None
@@ -57,8 +60,12 @@ class Blackout(RuleBase):
             raise ValueError("a blackout needs a holidays calendar or a list of dates")
         return self
 
+    @cached_property
+    def _dates(self) -> frozenset[dt.date]:
+        return frozenset(self.dates)
+
     def blocked(self, day: dt.date) -> str | None:
-        if day in self.dates:
+        if day in self._dates:
             return "listed date"
         if self.holidays is not None and self.holidays.is_holiday(day):
             return "public holiday"
@@ -79,15 +86,18 @@ class Blackout(RuleBase):
     def next_ok(self, ctx: Context) -> dt.datetime | None:
         """The first local midnight, in every zone at once, that starts an unblocked day."""
         latest = ctx.at
-        for _name, zone in ctx.zones:
-            day = ctx.at.astimezone(zone).date()
-            for _ in range(SEARCH_DAYS):
-                if self.blocked(day) is None:
-                    break
-                day += dt.timedelta(days=1)
-            else:
+        for name, zone in ctx.zones:
+            free = next(
+                (
+                    d
+                    for d in days_from(ctx.local(name, zone).date(), 0, SEARCH_DAYS)
+                    if self.blocked(d) is None
+                ),
+                None,
+            )
+            if free is None:
                 return None
-            latest = max(latest, local_day_start(day, zone))
+            latest = max(latest, local_day_start(free, zone))
         if latest <= ctx.at:
             return None
         # Another zone's blocked day may begin before this instant ends it: confirm, or step on.
@@ -95,12 +105,13 @@ class Blackout(RuleBase):
 
     def _midnights(self, ctx: Context, start: dt.datetime) -> Iterator[dt.datetime]:
         yield start
+        at_start = ctx.at_time(start)
         yield from heapq.merge(
-            *(
-                (
-                    local_day_start(start.astimezone(zone).date() + dt.timedelta(days=n), zone)
-                    for n in range(1, SEARCH_DAYS)
-                )
-                for _name, zone in ctx.zones
-            )
+            *(_day_starts(at_start.local(name, zone).date(), zone) for name, zone in ctx.zones)
         )
+
+
+def _day_starts(first: dt.date, zone: ZoneInfo) -> Iterator[dt.datetime]:
+    """The local midnights after ``first`` in one zone (a function, so each zone is its own)."""
+    for day in days_from(first, 1, SEARCH_DAYS):
+        yield local_day_start(day, zone)

@@ -15,7 +15,10 @@ What it does
     ``consent_exception`` lifts the flag with an active direct consent (scope ``time`` for
     times, ``place`` for places and work, 1006.6(b)(4)). ``consumer_initiated_reply`` allows one
     reply through the same medium after the consumer reached out through it that same local day
-    (comment 6(b)(1)-2; 1006.14(h)(2)) and no collector contact through it since.
+    (comment 6(b)(1)-2; 1006.14(h)(2)) and no collector contact through it since. For a place the
+    consumer must have reached out *from that place* (the record's ``to`` or ``to_work`` shows
+    it): a call from the mobile does not open the work number. For an opt-out of one address the
+    consumer must have written from that address.
     ``next_ok`` is never for flags that stay until lifted, and the end of the range for times.
 
 Regulatory basis
@@ -40,14 +43,33 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import heapq
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from typing import ClassVar, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import StrictBool
 
 from ..clock import clock_seconds
-from ..context import Context, channel_medium, local_day_start, local_instant, same_address
-from ..models import Channel, ConsentScope, Initiator, PhoneType, Place, Weekday
+from ..context import (
+    Context,
+    channel_medium,
+    days_from,
+    local_day_start,
+    local_instant,
+    same_address,
+)
+from ..models import (
+    Channel,
+    ConsentScope,
+    ContactRecord,
+    InconvenientTime,
+    Initiator,
+    PhoneType,
+    Place,
+    Weekday,
+)
 from .base import Finding, RuleBase, earliest_passing
 
 __all__ = ["KIND", "ConsumerFlag"]
@@ -74,6 +96,14 @@ class ConsumerFlag(RuleBase):
     flag: FlagName
     consent_exception: StrictBool = False
     consumer_initiated_reply: StrictBool = False
+
+    @property
+    def needs_local_time(self) -> bool:
+        """Only inconvenient *times* are read on the local clock; the other flags are not."""
+        return self.flag == "inconvenient_time"
+
+    def needs_local_time_for(self, ctx: Context) -> bool:
+        return self.needs_local_time and bool(_designations(ctx))
 
     # --- one check per flag ---------------------------------------------------------------
     def _cease(self, ctx: Context) -> Finding | None:
@@ -115,14 +145,13 @@ class ConsumerFlag(RuleBase):
         )
 
     def _time(self, ctx: Context) -> Finding | None:
-        designations = ctx.contact.consumer.flags.inconvenient_times
+        if self._time_passes(ctx):
+            return None
         for name, zone in ctx.zones:
             local = ctx.local(name, zone)
             secs = local.hour * 3600 + local.minute * 60 + local.second
             day = _WEEKDAYS[local.weekday()]
-            for item in designations:
-                if item.channels is not None and ctx.channel not in item.channels:
-                    continue
+            for item in _designations(ctx):
                 if day not in item.days:
                     continue
                 if clock_seconds(item.start) <= secs < clock_seconds(item.end):
@@ -137,6 +166,21 @@ class ConsumerFlag(RuleBase):
                         zone=name,
                     )
         return None
+
+    def _time_passes(self, ctx: Context) -> bool:
+        """No designated range holds the local time in any zone (a bisection per zone)."""
+        table = _blocked_spans(ctx)
+        if not any(table):
+            return True
+        for name, zone in ctx.zones:
+            local = ctx.local(name, zone)
+            spans = table[local.weekday()]
+            if spans:
+                secs = local.hour * 3600 + local.minute * 60 + local.second
+                at = bisect_right(spans, (secs, 86401)) - 1
+                if at >= 0 and spans[at][0] <= secs < spans[at][1]:
+                    return False
+        return True
 
     def _opt_out(self, ctx: Context) -> Finding | None:
         medium = channel_medium(ctx.channel)
@@ -184,9 +228,27 @@ class ConsumerFlag(RuleBase):
         if self.flag == "medium_opt_out":
             # The reply exception covers contact the consumer starts *after* opting out; with
             # no time on the opt-out that cannot be shown, so it does not apply (fail closed).
+            # An opt-out of one address is lifted only by contact from that address.
             since = self._latest_opt_out(ctx)
-            return since is not None and _reply_allowed(ctx, after=since)
+            if since is None:
+                return False
+            address = ctx.contact.to if self._address_opt_out(ctx) else None
+            return _reply_allowed(ctx, after=since, address=address)
+        if self.flag == "inconvenient_place":
+            # A reply "at that place" (comment 6(b)(1)-2): the consumer must have reached out
+            # from the place the reply goes to, not merely through the same medium.
+            place = _contact_place(ctx)
+            return place is not None and _reply_allowed(ctx, place=place)
         return _reply_allowed(ctx)
+
+    def _address_opt_out(self, ctx: Context) -> bool:
+        medium = channel_medium(ctx.channel)
+        return any(
+            opt.address is not None
+            and channel_medium(opt.channel) is medium
+            and same_address(opt.address, ctx.contact.to)
+            for opt in ctx.contact.consumer.flags.opt_outs
+        )
 
     def _latest_opt_out(self, ctx: Context) -> dt.datetime | None:
         medium = channel_medium(ctx.channel)
@@ -207,19 +269,86 @@ class ConsumerFlag(RuleBase):
             return None
         return finding
 
+    def passes(self, ctx: Context) -> bool:
+        if self.flag == "inconvenient_time" and self._time_passes(ctx):
+            return True
+        return self.check(ctx) is None
+
     def next_ok(self, ctx: Context) -> dt.datetime | None:
+        """For times: the first midnight or end of a designated range after which no zone is
+        inside one (ranges are merged first, so many overlapping ones cost one candidate)."""
         if self.flag != "inconvenient_time":
             return None
-        candidates: list[dt.datetime] = []
-        designations = ctx.contact.consumer.flags.inconvenient_times
-        for _name, zone in ctx.zones:
-            first = ctx.at.astimezone(zone).date()
-            for n in range(SEARCH_DAYS):
-                day = first + dt.timedelta(days=n)
-                candidates.append(local_day_start(day, zone))
-                for item in designations:
-                    candidates.append(local_instant(day, clock_seconds(item.end), zone))
-        return earliest_passing(ctx, candidates, self.passes)
+        table = _blocked_spans(ctx)
+        candidates: list[Iterator[dt.datetime]] = []
+        for name, zone in ctx.zones:
+            first = ctx.local(name, zone).date()
+            candidates.append(_range_ends(first, zone, table))
+        return earliest_passing(ctx, heapq.merge(*candidates), self.passes, ordered=True)
+
+
+def _designations(ctx: Context) -> tuple[InconvenientTime, ...]:
+    """The consumer's inconvenient times that concern this contact's channel."""
+    channel = ctx.channel
+    return tuple(
+        item
+        for item in ctx.contact.consumer.flags.inconvenient_times
+        if item.channels is None or channel in item.channels
+    )
+
+
+def _blocked_spans(ctx: Context) -> tuple[list[tuple[int, int]], ...]:
+    """Per weekday (Monday first), the designated ranges merged and sorted, once per evaluation."""
+
+    def build() -> tuple[list[tuple[int, int]], ...]:
+        table: list[list[tuple[int, int]]] = [[] for _ in _WEEKDAYS]
+        for item in _designations(ctx):
+            span = (clock_seconds(item.start), clock_seconds(item.end))
+            for day in item.days:
+                table[_WEEKDAYS.index(day)].append(span)
+        return tuple(_merged(spans) for spans in table)
+
+    return ctx.memo("consumer_flag.inconvenient_times", build)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if lo >= hi:
+            continue
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _range_ends(
+    first: dt.date, zone: ZoneInfo, table: tuple[list[tuple[int, int]], ...]
+) -> Iterator[dt.datetime]:
+    """Local midnights and ends of merged designated ranges in one zone, in time order."""
+    for day in days_from(first, 0, SEARCH_DAYS):
+        edges = [local_day_start(day, zone)]
+        edges.extend(local_instant(day, hi, zone) for _lo, hi in table[day.weekday()])
+        yield from sorted(edges)
+
+
+def _record_place(ctx: Context, record: ContactRecord) -> Place | None:
+    """The place a past contact was at, as far as the record shows (None: not known)."""
+    consumer = ctx.contact.consumer
+    target = record.to
+    work = record.to_work
+    if work is None and target is not None:
+        work = any(
+            same_address(p.number, target) and p.type is PhoneType.WORK for p in consumer.phones
+        ) or any(same_address(e.address, target) and e.employer_provided for e in consumer.emails)
+    if work:
+        return Place.WORK
+    if target is not None and any(
+        same_address(p.number, target) and p.type is PhoneType.HOME for p in consumer.phones
+    ):
+        return Place.HOME
+    return None
 
 
 def _contact_place(ctx: Context) -> Place | None:
@@ -233,10 +362,17 @@ def _contact_place(ctx: Context) -> Place | None:
     return None
 
 
-def _reply_allowed(ctx: Context, after: dt.datetime | None = None) -> bool:
+def _reply_allowed(
+    ctx: Context,
+    after: dt.datetime | None = None,
+    place: Place | None = None,
+    address: str | None = None,
+) -> bool:
     """One reply through the medium the consumer used, on the same local day, not yet given.
 
     ``after``: only contact the consumer started strictly after this instant counts.
+    ``place``/``address``: only contact the consumer started from that place or address counts
+    (a record that does not show where it came from does not).
     """
     medium = channel_medium(ctx.channel)
     last_inbound = None
@@ -246,6 +382,10 @@ def _reply_allowed(ctx: Context, after: dt.datetime | None = None) -> bool:
         if channel_medium(record.channel) is not medium:
             continue
         if record.initiated_by is Initiator.CONSUMER:
+            if place is not None and _record_place(ctx, record) is not place:
+                continue
+            if address is not None and not same_address(record.to, address):
+                continue
             last_inbound = record
         elif last_inbound is not None:
             last_inbound = None  # the collector already replied through this medium

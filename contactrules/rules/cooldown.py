@@ -3,8 +3,9 @@
 What it does
     Denies a contact when a record matching ``after`` (e.g. a telephone conversation, whoever
     started it) about the same debt and with the same person falls within the last ``days``
-    local calendar days, the event's own date being day 1 (K2). A conversation on Monday
-    2 June blocks 2–8 June; the next call may be made on Monday 9 June.
+    local calendar days, the event's own date being day 1 (convention K2); a record with no
+    debt ids concerns every debt. A conversation on Monday 2 June blocks 2–8 June; the next call
+    may be made on Monday 9 June.
 
 Regulatory basis
     12 CFR 1006.14(b)(2)(i)(B) ("The date of the telephone conversation is the first day of the
@@ -31,23 +32,27 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import ClassVar, Literal
 
 from pydantic import Field, StrictBool
 
-from ..context import Context, local_day_start
+from ..context import Context, add_days, later_by, local_day_start
 from ..models import ContactRecord
 from .base import Finding, RuleBase
-from .counting import RecordFilter, consented_record, debt_keys
+from .counting import RecordFilter, concerns, consented_record, debt_keys
+from .linting import LintScope, RuleLint, record_filter_lints
 
 __all__ = ["KIND", "Cooldown"]
 
 KIND = "cooldown"
+_SAME_DAY = dt.timedelta(days=2)  # a local day plus any clock change, with room to spare
 
 
 class Cooldown(RuleBase):
     KIND: ClassVar[str] = KIND
     FACTS: ClassVar[tuple[str, ...]] = ("event_at", "zone", "debt_id", "blocked_through")
+    LOCAL_TIME: ClassVar[bool] = True
 
     kind: Literal["cooldown"]
     after: RecordFilter
@@ -67,16 +72,26 @@ class Cooldown(RuleBase):
             if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):
                 return None
             today = ctx.local(name, zone).date()
-            since = local_day_start(today - dt.timedelta(days=self.days - 1), zone)
+            since = local_day_start(add_days(today, 1 - self.days), zone)
             keys = debt_keys(ctx, self.per)
-            for record in self.after.window(ctx, self.channels, since):
-                debt = next((k for k in keys if k is None or k in record.debt_ids), "")
+            # Newest first: the latest local date is near the end, and an event more than a
+            # day (plus any clock change) older cannot fall on a later date, so stop there.
+            best: tuple[dt.date, ContactRecord, str | None] | None = None
+            for record in reversed(self.after.window(ctx, self.channels, since)):
+                if best is not None and record.at < later_by(best[1].at, -_SAME_DAY):
+                    break
+                debt = next((k for k in keys if concerns(record, k)), "")
                 if debt == "":
                     continue
-                last = record.at.astimezone(zone).date() + dt.timedelta(days=self.days - 1)
-                lifts = local_day_start(last + dt.timedelta(days=1), zone)
-                if worst is None or lifts > worst[0]:
-                    worst = (lifts, record, name, debt, last)
+                day = record.at.astimezone(zone).date()
+                if best is None or day >= best[0]:  # ties: the earliest event is reported
+                    best = (day, record, debt)
+            if best is None:
+                continue
+            last = add_days(best[0], self.days - 1)
+            lifts = local_day_start(add_days(last, 1), zone)
+            if worst is None or lifts > worst[0]:
+                worst = (lifts, best[1], name, best[2], last)
         return worst
 
     def _finding(
@@ -85,7 +100,7 @@ class Cooldown(RuleBase):
         _lifts, record, name, debt, last = block
         subject = f" about debt {debt}" if debt else ""
         blocked = ", ".join(c.value for c in self.channels)
-        event_day = last - dt.timedelta(days=self.days - 1)
+        event_day = add_days(last, 1 - self.days)
         return Finding(
             message=(
                 f"a {record.channel.value} ({record.outcome.value}){subject} on "
@@ -99,6 +114,13 @@ class Cooldown(RuleBase):
                 "blocked_through": last.isoformat(),
             },
             zone=name,
+        )
+
+    def lint(self, scope: LintScope) -> Iterator[RuleLint]:
+        """An ``after:`` filter that no record can match never starts the cooldown."""
+        yield from super().lint(scope)
+        yield from record_filter_lints(
+            self, self.after, "after", "no past contact starts the cooldown"
         )
 
     def looser_than(self, parent: RuleBase) -> str | None:

@@ -3,9 +3,10 @@
 What it does
     Counts past records that match ``counts`` (channels, outcomes, initiator, kind of number),
     reached the same person, and concern the same debt (``per: debt``, each debt of a multi-debt
-    contact counted on its own) or any debt (``per: consumer``), over the local calendar days of
-    ``window`` (K2: "7d" for a contact on date D is D-6 … D). Denies when the count has already
-    reached ``max``, i.e. when this contact would exceed it.
+    contact counted on its own; a record with no debt ids counts for every debt) or any debt
+    (``per: consumer``), over the local calendar days of ``window`` (convention K2: "7d" for a
+    contact on date D is D-6 … D). Denies when the count has already reached ``max``, i.e. when
+    this contact would exceed it.
 
 Regulatory basis
     12 CFR 1006.14(b)(2)(i)(A) (more than seven calls in seven consecutive days); 1006.14(b)(3)
@@ -38,22 +39,32 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, StrictBool
 
-from ..context import Context, local_day_start
+from ..context import Context, add_days, days_from, local_day_start
 from ..models import ContactRecord
 from .base import Finding, RuleBase, earliest_passing
 from .counting import (
     Period,
     RecordFilter,
+    concerns,
     consented_record,
     debt_keys,
     period_length_days,
     period_start,
+)
+from .linting import (
+    CAP_CEILING,
+    UNREACHABLE_CAP,
+    LintScope,
+    RuleLint,
+    reachable_cap,
+    record_filter_lints,
+    verb,
 )
 
 __all__ = ["KIND", "FrequencyCap"]
@@ -73,6 +84,7 @@ class FrequencyCap(RuleBase):
         "debt_id",
         "records",
     )
+    LOCAL_TIME: ClassVar[bool] = True  # periods are local calendar days: conventions K2, K3
 
     kind: Literal["frequency_cap"]
     max: int = Field(ge=0, description="Largest number of counted contacts allowed in the window.")
@@ -81,6 +93,33 @@ class FrequencyCap(RuleBase):
     counts: RecordFilter = Field(default_factory=RecordFilter)
     exclude_consented: StrictBool = False
     consent_days: int = Field(default=7, ge=1)
+
+    def lint(self, scope: LintScope) -> Iterator[RuleLint]:
+        """A cap of 0 denies everything; one that counts no record, or that no history can
+        reach (:func:`reachable_cap`), denies nothing."""
+        yield from super().lint(scope)
+        if self.max == 0:
+            yield RuleLint(
+                (),
+                "ruleset.zero-cap",
+                f'rule "{self.id}" has max: 0, so it denies every contact on '
+                "its channels; use kind: prohibited if that is meant",
+            )
+            return
+        yield from record_filter_lints(self, self.counts, "counts", "no past contact is counted")
+        ceiling = reachable_cap(self.window)
+        if self.max > ceiling:
+            why = (
+                f"no contact history comes near {CAP_CEILING:,} contacts"
+                if ceiling == CAP_CEILING
+                else f"even one contact a minute, day and night, makes {ceiling:,} in {self.window}"
+            )
+            yield RuleLint(
+                ("max",),
+                UNREACHABLE_CAP,
+                f'max: {self.max} can never be reached ({why}), so rule "{self.id}" never '
+                f"{verb(self)}; write the limit the law sets",
+            )
 
     def looser_than(self, parent: RuleBase) -> str | None:
         if not isinstance(parent, FrequencyCap):
@@ -103,8 +142,7 @@ class FrequencyCap(RuleBase):
                 r for r in matching if not consented_record(ctx, r.at, zone, self.consent_days)
             ]
         return first_day, [
-            (debt, [r for r in matching if debt is None or debt in r.debt_ids])
-            for debt in debt_keys(ctx, self.per)
+            (debt, [r for r in matching if concerns(r, debt)]) for debt in debt_keys(ctx, self.per)
         ]
 
     def _consented_now(self, ctx: Context) -> bool:
@@ -165,7 +203,7 @@ class FrequencyCap(RuleBase):
                     if len(counted) < self.max:
                         continue
                     leaving = counted[len(counted) - self.max].at.astimezone(zone).date()
-                    lifts = local_day_start(leaving + dt.timedelta(days=rolling), zone)
+                    lifts = local_day_start(add_days(leaving, rolling), zone)
                     latest = lifts if latest is None else max(latest, lifts)
             if latest is not None and latest > ctx.at:
                 return latest
@@ -173,7 +211,5 @@ class FrequencyCap(RuleBase):
         candidates: list[dt.datetime] = []
         for _name, zone in ctx.zones:
             first = ctx.at.astimezone(zone).date()
-            candidates.extend(
-                local_day_start(first + dt.timedelta(days=n), zone) for n in range(1, days + 1)
-            )
+            candidates.extend(local_day_start(day, zone) for day in days_from(first, 1, days + 1))
         return earliest_passing(ctx, candidates, self.passes)
