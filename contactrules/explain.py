@@ -50,6 +50,8 @@ def kinds_markdown() -> str:
         "Every rule also has the common fields: `id`, `kind`, `title`, `citation` (required),",
         "`message`, `channels`, `when`, `unless_purposes`, `effective_from`, `effective_until`,",
         "`severity`, `confidence`, `note` (see [rulesets.md](rulesets.md)).",
+        "",
+        "Convention names (K1, K2, …) are defined in [conventions.md](conventions.md).",
     ]
     for kind in sorted(REGISTRY):
         parts += ["", f"## `{kind}`", "", "```text", kind_reference(kind), "```"]

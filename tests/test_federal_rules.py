@@ -1,10 +1,11 @@
 """The US federal ruleset (rulesets/us/federal.yaml) judged against the law it encodes.
 
-Every case cites its legal source (regulations.md section 1 and conventions K1-K7) and says
-which federal rule it is about; each rule has at least one deny case asserting that exact rule id
-and one allow case on the other side of the boundary, and a test derived from the loaded engine
-fails when a rule has no deny case. Cases that assert the correct legal behaviour where the engine
-currently gets it wrong are strict xfails, with the bug in their reason.
+Every case cites its legal source (Regulation F, the FDCPA, and the conventions of
+docs/conventions.md, K1–K10) and says which federal rule it is about; each rule has at least one
+deny case asserting that exact rule id and one allow case on the other side of the boundary, and a
+test derived from the loaded engine fails when a rule has no deny case. Cases that assert the
+correct legal behaviour where the engine currently gets it wrong are strict xfails, with the bug
+in their reason.
 
 Reference week: Monday 2026-06-01 to Monday 2026-06-08. The default consumer lives in Chicago,
 Illinois (America/Chicago; no state ruleset), and every table case is judged by the federal
@@ -526,7 +527,7 @@ FREQUENCY_CASES = [
          history=(rec(Channel.CALL, jun(1, 9), outcome=Outcome.VOICEMAIL),
                   *daily_calls(("D1",), range(2, 8)))),
     deny("a limited-content voicemail after seven calls", SEVEN_IN_SEVEN,
-         "12 CFR 1006.14(b)(2); LCM left by a placed call counts (regulations.md 1.3)",
+         "12 CFR 1006.14(b)(2); LCM left by a placed call counts (Mac Murray & Shuster, secondary)",
          voicemail(jun(7, 10)), history=daily_calls(("D1",), SEVEN_DAYS), next_at=jun(8, 8)),
     *(_seventh_about(d) for d in ("D1", "D2", "D3")),
     deny("8th call about one of three debts called 7 times each", SEVEN_IN_SEVEN, SRC_PER_DEBT,
