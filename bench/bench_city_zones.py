@@ -30,17 +30,17 @@ _COLD = {
         "Engine.default(); print(time.perf_counter() - t)"
     ),
     "first city, FL (ZIP data read)": (
-        "from contactrules.zones import zones_for_city; import time; "
+        "from contactrules.location.zones import zones_for_city; import time; "
         "t = time.perf_counter(); zones_for_city('US', 'FL', 'Pensacola'); "
         "print(time.perf_counter() - t)"
     ),
     "next state, TX": (
-        "from contactrules.zones import zones_for_city; import time; "
+        "from contactrules.location.zones import zones_for_city; import time; "
         "zones_for_city('US', 'FL', 'Pensacola'); t = time.perf_counter(); "
         "zones_for_city('US', 'TX', 'El Paso'); print(time.perf_counter() - t)"
     ),
     "Canadian province, ON": (
-        "from contactrules.zones import zones_for_city; import time; "
+        "from contactrules.location.zones import zones_for_city; import time; "
         "t = time.perf_counter(); zones_for_city('CA', 'ON', 'Kenora'); "
         "print(time.perf_counter() - t)"
     ),
@@ -58,7 +58,7 @@ def _cold(code: str, runs: int) -> list[float]:
 
 
 def _warm(calls: int) -> float:
-    from contactrules.zones import zones_for_city
+    from contactrules.location.zones import zones_for_city
 
     zones_for_city("US", "FL", "Pensacola")
     names = [f"City {i}" for i in range(calls)]  # distinct names: past the call cache

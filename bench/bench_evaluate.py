@@ -101,8 +101,10 @@ def main() -> None:
             p50 = statistics.median(samples)
             p99 = statistics.quantiles(samples, n=100)[98]
             verdict = "allow" if decision.allowed else "deny"
-            print(f"{label + ' [' + verdict + ']':<44} {n:>7} {p50:>9.1f} {p99:>9.1f} "
-                  f"{1e6 / p50:>12,.0f}")
+            print(
+                f"{label + ' [' + verdict + ']':<44} {n:>7} {p50:>9.1f} {p99:>9.1f} "
+                f"{1e6 / p50:>12,.0f}"
+            )
 
 
 if __name__ == "__main__":

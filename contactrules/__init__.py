@@ -7,7 +7,10 @@ from ._version import __version__
 from .decision import Decision, Reason
 from .diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
 from .engine import Engine
-from .loader import lint_paths, load_ruleset, load_rulesets
+from .errors import ContactrulesError, InputError
+from .holiday_calendar import UnknownCalendarError
+from .loading.loader import lint_paths, load_ruleset, load_rulesets
+from .location.zones import UnknownZoneError
 from .models import (
     Address,
     Channel,
@@ -32,7 +35,7 @@ from .models import (
     Recipient,
     Template,
 )
-from .ruleset import Ruleset, RulesetSpec
+from .rules.ruleset import Ruleset, RulesetSpec
 from .screening import Account, ScreenResult, screen, screen_parallel
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "ConsumerFlags",
     "Contact",
     "ContactRecord",
+    "ContactrulesError",
     "Debt",
     "Decision",
     "Diagnostic",
@@ -54,6 +58,7 @@ __all__ = [
     "Engine",
     "InconvenientTime",
     "Initiator",
+    "InputError",
     "Location",
     "OptOut",
     "Outcome",
@@ -68,6 +73,8 @@ __all__ = [
     "RulesetSpec",
     "ScreenResult",
     "Template",
+    "UnknownCalendarError",
+    "UnknownZoneError",
     "__version__",
     "format_diagnostics",
     "lint_paths",

@@ -1,4 +1,4 @@
-"""Ruleset test cases written by compliance officers (``*.cases.yaml``), and their runner.
+"""Ruleset test cases written by compliance officers (``*.cases.yaml``): found, loaded, checked.
 
 The shape follows ``opa test``: cases live beside the rulesets, each gives a consumer, a history
 and one proposed contact, and says what must come out. The same runner backs
@@ -24,25 +24,31 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from .decision import Decision
 from .diagnostics import Diagnostic, Location, RulesetError
-from .engine import Engine
-from .files import path_status, walk_folder
-from .loader import validation_diagnostics
-from .models import Consumer, ContactRecord
+from .engine import DEFAULT_SKIP_DIRS, Engine
+from .loading.files import path_status, walk_folder
+from .loading.loader import lint_paths
+from .loading.validation import validation_diagnostics
+from .loading.yamlsource import SourceDocument, load_yaml_file
+from .models import Consumer, ContactRecord, Instant
+from .rules.ruleset import Ruleset
 from .scenario import ProposedContact
-from .yamlsource import SourceDocument, load_yaml_file
 
 __all__ = [
     "Case",
     "CaseFile",
     "CaseResult",
+    "LoadedCase",
+    "check_case",
+    "collect",
+    "describe_failure",
     "discover_cases",
     "find_case_files",
     "load_cases",
@@ -60,7 +66,7 @@ class Expectation(BaseModel):
     only_reasons: StrictBool = Field(
         default=False, description="The deny reasons must be exactly `reasons`."
     )
-    next_allowed_at: AwareDatetime | None = Field(
+    next_allowed_at: Instant | None = Field(
         default=None, description='An instant, or null for "no time will do"; omit to skip.'
     )
     warnings: list[str] = Field(default_factory=list)
@@ -193,37 +199,56 @@ def _fmt(value: dt.datetime | None) -> str:
 
 
 def check_case(engine: Engine, loaded: LoadedCase) -> CaseResult:
+    """Judge the case's contact and list every way the decision differs from ``expect``."""
     case = loaded.case
     contact = case.contact.for_consumer(loaded.consumer)
     decision = engine.evaluate(contact, case.history)
-    failures: list[str] = []
     expect = case.expect
+    failures = [
+        *_verdict_failures(expect, decision),
+        *_reason_failures(expect, decision),
+        *_warning_failures(expect, decision),
+        *_next_allowed_failures(expect, decision),
+    ]
+    return CaseResult(loaded, decision, failures)
+
+
+def _verdict_failures(expect: Expectation, decision: Decision) -> list[str]:
+    if decision.allowed == expect.allowed:
+        return []
+    wanted = "allowed" if expect.allowed else "denied"
+    got = "allowed" if decision.allowed else "denied"
+    return [f"expected {wanted}, got {got}"]
+
+
+def _reason_failures(expect: Expectation, decision: Decision) -> list[str]:
+    """The deny reasons expected but absent; with ``only_reasons``, any other one too."""
+    failures: list[str] = []
     denied_by = [r.rule_id for r in decision.reasons]
-    if decision.allowed != expect.allowed:
-        failures.append(
-            f"expected {'allowed' if expect.allowed else 'denied'}, got "
-            f"{'allowed' if decision.allowed else 'denied'}"
-        )
     missing = [r for r in expect.reasons if r not in denied_by]
     if missing:
         failures.append(f"expected deny reasons {missing}, got {denied_by or 'none'}")
     if expect.only_reasons and sorted(set(denied_by)) != sorted(set(expect.reasons)):
         failures.append(f"expected exactly {expect.reasons}, got {denied_by}")
+    return failures
+
+
+def _warning_failures(expect: Expectation, decision: Decision) -> list[str]:
     warned = [r.rule_id for r in decision.warnings]
-    missing_warnings = [w for w in expect.warnings if w not in warned]
-    if missing_warnings:
-        failures.append(f"expected warnings {missing_warnings}, got {warned or 'none'}")
-    if "next_allowed_at" in expect.model_fields_set:
-        wanted = expect.next_allowed_at
-        got = decision.next_allowed_at
-        if (wanted is None) != (got is None) or (
-            wanted is not None and got is not None and wanted != got
-        ):
-            failures.append(
-                f"expected next_allowed_at {_fmt(wanted)}, got {_fmt(got)}"
-                + (f" ({decision.next_allowed_note})" if decision.next_allowed_note else "")
-            )
-    return CaseResult(loaded, decision, failures)
+    missing = [w for w in expect.warnings if w not in warned]
+    return [f"expected warnings {missing}, got {warned or 'none'}"] if missing else []
+
+
+def _next_allowed_failures(expect: Expectation, decision: Decision) -> list[str]:
+    """Checked only when the case gives ``next_allowed_at`` (``null``: no time will do)."""
+    if "next_allowed_at" not in expect.model_fields_set:
+        return []
+    wanted = expect.next_allowed_at
+    got = decision.next_allowed_at
+    if wanted == got:  # both none, or the same instant (in whatever zone each is written)
+        return []
+    note = f" ({decision.next_allowed_note})" if decision.next_allowed_note else ""
+    return [f"expected next_allowed_at {_fmt(wanted)}, got {_fmt(got)}{note}"]
 
 
 def run_cases(engine: Engine, cases: Iterable[LoadedCase]) -> list[CaseResult]:
@@ -242,3 +267,63 @@ def describe_failure(result: CaseResult) -> str:
         for reason in decision.reasons:
             lines.append(f"    reason {reason.rule_id}: {reason.message}")
     return "\n".join(lines)
+
+
+def _is_default(ruleset: Ruleset, root: Path) -> bool:
+    """Rulesets in ``examples`` folders below a root are opt-in, as in ``Engine.from_path``."""
+    try:
+        parts = Path(ruleset.path).resolve().relative_to(root.resolve()).parts[:-1]
+    except ValueError:
+        return True
+    return not set(parts) & set(DEFAULT_SKIP_DIRS)
+
+
+def collect(paths: Sequence[str | Path]) -> tuple[Engine, list[LoadedCase]]:
+    """Load the rulesets and cases under ``paths``; raise RulesetError on any problem.
+
+    A case file without ``rulesets:`` is judged by the rulesets found under the same path
+    argument (examples excepted), so the law's own cases keep testing the law when a company
+    policy folder is tested beside it.
+    """
+    rulesets, problems = lint_paths(paths)
+    errors = [p for p in problems if p.severity == "error"]
+    cases: list[LoadedCase] = []
+    for raw in paths:
+        root = Path(raw)
+        base = root if _is_folder(root) else root.parent
+        under = tuple(rs.id for rs in rulesets if _within(rs, root) and _is_default(rs, base))
+        files, unlisted = find_case_files([root])
+        errors.extend(p for p in unlisted if p not in problems)  # lint_paths saw them too
+        for file in files:
+            try:
+                loaded = load_cases(file)
+            except RulesetError as exc:
+                errors.extend(exc.diagnostics)
+                continue
+            cases.extend(
+                c if c.rulesets is not None else replace(c, rulesets=under) for c in loaded
+            )
+    if errors:
+        raise RulesetError(errors)
+    if not cases:
+        raise RulesetError(
+            [
+                Diagnostic(
+                    Location(", ".join(map(str, paths))),
+                    "cases.none-found",
+                    "no *.cases.yaml files with cases were found",
+                )
+            ]
+        )
+    return Engine(rulesets), cases
+
+
+def _is_folder(path: Path) -> bool:
+    status = path_status(path)
+    return not isinstance(status, Diagnostic) and stat.S_ISDIR(status.st_mode)
+
+
+def _within(ruleset: Ruleset, root: Path) -> bool:
+    path = Path(ruleset.path).resolve()
+    target = root.resolve()
+    return path == target or target in path.parents

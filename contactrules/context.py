@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
+from .localtime import ZoneRef, utc_key
+from .location.addresses import same_address
 from .models import (
     Channel,
     CollectorType,
@@ -30,173 +31,18 @@ from .models import (
     Recipient,
 )
 
-__all__ = [
-    "END_OF_TIME",
-    "START_OF_TIME",
-    "WRITTEN",
-    "ContactShape",
-    "Context",
-    "ZoneRef",
-    "add_days",
-    "address_key",
-    "channel_medium",
-    "days_from",
-    "later_by",
-    "local_day_start",
-    "local_instant",
-    "possible_local_dates",
-    "same_address",
-    "utc_key",
-]
+__all__ = ["WRITTEN", "ContactShape", "Context", "channel_medium"]
 
-ZoneRef = tuple[str, ZoneInfo]
 T = TypeVar("T")
-
-# The first and last instants a datetime can hold: a boundary that falls outside the calendar
-# (a window edge after 9999-12-31 in some zone) is clamped to one of these, never an OverflowError.
-START_OF_TIME = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-END_OF_TIME = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-# Civil time on Earth runs from UTC-12 to UTC+14: the local date anywhere is one of these.
-_WESTMOST = dt.timezone(dt.timedelta(hours=-12))
-_EASTMOST = dt.timezone(dt.timedelta(hours=14))
 
 _COMMUNICATED = frozenset({Outcome.CONVERSATION, Outcome.DELIVERED, Outcome.VOICEMAIL})
 WRITTEN = frozenset({Channel.LETTER, Channel.EMAIL, Channel.SMS, Channel.SOCIAL_DM})
 _MEDIUM = {Channel.VOICEMAIL: Channel.CALL}
 
 
-@lru_cache(maxsize=65536)
-def address_key(address: str) -> str:
-    """A comparable form of a phone number or e-mail address.
-
-    E-mail addresses compare without case; phone numbers as E.164 when they parse (so
-    "+1 (312) 555-0177" and "+13125550177" are the same number); anything else as written.
-    """
-    text = address.strip()
-    if "@" in text:
-        return text.casefold()
-    try:
-        import phonenumbers
-
-        parsed = phonenumbers.parse(text, None)
-    except Exception:  # not a number phonenumbers can read: compare the text itself
-        return text
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-
-
-def same_address(first: str | None, second: str | None) -> bool:
-    """Whether two addresses or numbers name the same destination (None matches nothing)."""
-    if first is None or second is None:
-        return False
-    return first == second or address_key(first) == address_key(second)
-
-
 def channel_medium(channel: Channel) -> Channel:
     """Voicemail is left by a telephone call, so both are the telephone medium for opt-outs."""
     return _MEDIUM.get(channel, channel)
-
-
-def add_days(day: dt.date, days: int) -> dt.date:
-    """``day`` moved by ``days``, clamped to the calendar's ends (year 1 and year 9999)."""
-    try:
-        return day + dt.timedelta(days=days)
-    except OverflowError:
-        return dt.date.max if days > 0 else dt.date.min
-
-
-def days_from(first: dt.date, start: int, stop: int) -> Iterator[dt.date]:
-    """The days ``first + start`` … ``first + stop - 1`` that the calendar can hold, in order.
-
-    Searches that look a few days around an instant near year 1 or 9999 skip the days that do
-    not exist instead of raising.
-    """
-    lo = max(start, (dt.date.min - first).days)
-    hi = min(stop, (dt.date.max - first).days + 1)
-    for offset in range(lo, hi):
-        yield first + dt.timedelta(days=offset)
-
-
-def later_by(at: dt.datetime, delta: dt.timedelta) -> dt.datetime:
-    """``at + delta``, or the end (start) of representable time when that is past it."""
-    try:
-        return at + delta
-    except OverflowError:
-        return END_OF_TIME if delta > dt.timedelta(0) else START_OF_TIME
-
-
-def possible_local_dates(at: dt.datetime) -> tuple[dt.date, ...]:
-    """Every local date that ``at`` can be in somewhere on Earth (UTC-12 … UTC+14).
-
-    What a rule with effective dates needs when no zone is known: it is in force if it is in
-    force on any of these dates (the stricter reading).
-    """
-    found: list[dt.date] = []
-    for zone in (_WESTMOST, _EASTMOST):
-        try:
-            found.append(at.astimezone(zone).date())
-        except OverflowError:
-            found.append(dt.date.min if zone is _WESTMOST else dt.date.max)
-    return tuple(days_from(found[0], 0, (found[1] - found[0]).days + 1))
-
-
-@lru_cache(maxsize=65536)
-def local_instant(day: dt.date, seconds: int, zone: ZoneInfo) -> dt.datetime:
-    """The first instant at which the local wall clock in ``zone`` reads ``day`` + ``seconds``.
-
-    Exact across DST (convention K1): in an autumn overlap the earlier of the two readings is
-    taken; in a spring gap (the wall time never happens) the answer is the transition instant,
-    which is the first instant whose wall clock is past that time. ``seconds`` may be 86400
-    (24:00 = next midnight). A wall time outside the calendar (after 9999-12-31, or before year 1
-    in UTC) is clamped to :data:`END_OF_TIME` or :data:`START_OF_TIME`.
-    """
-    try:
-        return _local_instant(day, seconds, zone)
-    except OverflowError:
-        return END_OF_TIME if day.year > 1 else START_OF_TIME
-
-
-def _local_instant(day: dt.date, seconds: int, zone: ZoneInfo) -> dt.datetime:
-    if seconds >= 86400:
-        day, seconds = day + dt.timedelta(days=1), seconds - 86400
-    wall = dt.datetime.combine(day, dt.time(0), tzinfo=zone) + dt.timedelta(seconds=seconds)
-    first = wall.replace(fold=0)
-    utc = dt.timezone.utc
-    if first.astimezone(utc).astimezone(zone).replace(tzinfo=None) == first.replace(tzinfo=None):
-        return first
-    lo = wall.replace(fold=1).astimezone(utc)
-    hi = first.astimezone(utc)
-    lo, hi = min(lo, hi), max(lo, hi)
-    naive = wall.replace(tzinfo=None)
-    while hi - lo > dt.timedelta(seconds=1):
-        mid = lo + (hi - lo) / 2
-        if mid.astimezone(zone).replace(tzinfo=None) >= naive:
-            hi = mid
-        else:
-            lo = mid
-    return hi.replace(microsecond=0).astimezone(zone)
-
-
-def local_day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
-    """The first instant of a local calendar day (midnight, or the end of a midnight DST gap).
-
-    Convention K1; the day-counted periods of convention K2 start here.
-    """
-    return local_instant(day, 0, zone)
-
-
-_EPOCH = dt.datetime(1970, 1, 1)
-
-
-def utc_key(at: dt.datetime) -> dt.timedelta:
-    """An instant as an exact key that orders by UTC, whatever zone it is written in.
-
-    Aware datetimes do not order consistently among themselves: two in the same zone compare
-    by wall clock (02:30 in a spring gap is before 03:00, though both are the same UTC
-    instant), and one in a gap or fold is never ``==`` to the same instant written in another
-    zone (PEP 495). Sorting and bisecting history by this key is a total order; a timedelta
-    also holds instants past 9999-12-31 UTC, where ``astimezone`` would overflow.
-    """
-    return at.replace(tzinfo=None) - _EPOCH - (at.utcoffset() or dt.timedelta(0))
 
 
 def _full_key(record: ContactRecord) -> tuple[object, ...]:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Decision", "Reason", "ReasonSeverity"]
+__all__ = ["Decision", "Reason", "ReasonSeverity", "engine_reason"]
 
 ReasonSeverity = Literal["deny", "warn", "error"]
 
@@ -73,3 +73,15 @@ class Decision:
             "fingerprint": self.fingerprint,
             "version": self.version,
         }
+
+
+def engine_reason(rule_id: str, message: str, citation: str, **facts: object) -> Reason:
+    """A deny the engine itself gives (no rule could decide): fail closed, with its citation."""
+    return Reason(
+        rule_id=rule_id,
+        kind="engine",
+        citation=citation,
+        message=message,
+        severity="deny",
+        facts=dict(facts),
+    )

@@ -12,6 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from . import codes
+from .errors import InputError
+
 __all__ = [
     "Diagnostic",
     "Location",
@@ -67,7 +70,7 @@ class Diagnostic:
         }
 
 
-class RulesetError(Exception):
+class RulesetError(InputError):
     """Raised when files cannot be turned into rulesets; carries every problem found."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
@@ -79,7 +82,7 @@ class RulesetError(Exception):
 
 # Problems that mean the command itself was misused (a path that does not exist), not that the
 # files it names are wrong: they exit 2, like a usage error.
-USAGE_CODES = frozenset({"file.not-found"})
+USAGE_CODES = frozenset({codes.FILE_NOT_FOUND.code})
 
 
 def exit_status(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> int:

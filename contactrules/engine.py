@@ -22,27 +22,25 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from ._version import __version__
-from .context import END_OF_TIME, ContactShape, Context, ZoneRef, later_by
-from .decision import Decision, Reason
+from .context import ContactShape, Context
+from .decision import Decision, Reason, engine_reason
 from .history import NOTE as INVALID_HISTORY_NOTE
 from .history import invalid_history_reason
-from .loader import load_rulesets
+from .loading.loader import load_rulesets
+from .localtime import END_OF_TIME, later_by
+from .location.candidates import (
+    K4_CITATION,
+    JurisdictionKey,
+    candidate_zones,
+    consumer_jurisdictions,
+)
 from .models import Channel, CollectorType, Contact, ContactRecord
 from .rules import RuleBase, render_message
+from .rules.ruleset import Ruleset
 from .rules.time_window import UNSURE, TimeWindow, joint_next_ok, joint_search_possible
-from .ruleset import Ruleset
-from .zones import (
-    UnknownZoneError,
-    resolve_zone,
-    zones_for_city,
-    zones_for_phone,
-    zones_for_postal_code,
-    zones_for_subdivision,
-)
 
 __all__ = ["Engine"]
 
@@ -54,11 +52,8 @@ MAX_ZONES = 12
 #: Most rule ids a NO-ZONE reason spells out; the rest are counted.
 MAX_LISTED = 10
 ENGINE_CITATION = "contactrules fail-closed policy (see docs/decisions.md)"
-K4_CITATION = "contactrules convention K4 (docs/conventions.md)"
 NO_ZONE_NOTE = "no time can be computed until a time zone is known for the consumer"
 DEFAULT_SKIP_DIRS = ("examples", "tests")
-
-JurisdictionKey = tuple[str, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -68,98 +63,12 @@ class _Bound:
     broken: str | None = None  # why deciding whether the rule applies raised (fail closed)
 
 
-_phone_zones = lru_cache(maxsize=65536)(zones_for_phone)
-_subdivision_zones = lru_cache(maxsize=4096)(zones_for_subdivision)
-
-
 def bundled_rulesets_dir() -> Path:
     """Where the bundled rulesets are: inside an installed wheel, or the checkout's rulesets/."""
     packaged = Path(__file__).resolve().parent / "_rulesets"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "rulesets"
-
-
-def _engine_reason(rule_id: str, message: str, citation: str, **facts: object) -> Reason:
-    return Reason(
-        rule_id=rule_id,
-        kind="engine",
-        citation=citation,
-        message=message,
-        severity="deny",
-        facts=dict(facts),
-    )
-
-
-_ZONE_CACHE: dict[int, tuple[object, str | None, tuple[tuple[ZoneRef, ...], list[Reason]]]] = {}
-_ZONE_CACHE_SIZE = 4096
-
-
-def candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]]:
-    """Every zone the consumer may be in (convention K4), and reasons for any unusable zone.
-
-    Cached per consumer object (inputs are frozen): a dialer or a batch screen judges the same
-    consumer many times. The cache holds the consumer itself, so its id cannot be reused.
-    """
-    target = contact.to if contact.channel in _PHONE_CHANNELS else None
-    hit = _ZONE_CACHE.get(id(contact.consumer))
-    if hit is not None and hit[0] is contact.consumer and hit[1] == target:
-        return hit[2]
-    result = _candidate_zones(contact)
-    if len(_ZONE_CACHE) >= _ZONE_CACHE_SIZE:
-        _ZONE_CACHE.clear()
-    _ZONE_CACHE[id(contact.consumer)] = (contact.consumer, target, result)
-    return result
-
-
-_PHONE_CHANNELS = frozenset({Channel.CALL, Channel.VOICEMAIL, Channel.SMS})
-
-
-def _candidate_zones(contact: Contact) -> tuple[tuple[ZoneRef, ...], list[Reason]]:
-    names: set[str] = set()
-    problems: list[Reason] = []
-    consumer = contact.consumer
-    names.update(consumer.zones)
-    for address in consumer.addresses:
-        if address.zone:
-            names.add(address.zone)
-            continue
-        by_code: tuple[str, ...] = ()
-        code_state = None
-        if address.postal_code:
-            by_code, code_state = zones_for_postal_code(address.country, address.postal_code)
-        names.update(by_code)
-        subdivision = (address.subdivision or "").upper() or None
-        # The postal code narrows the state's zones only when the two agree; otherwise both
-        # are location information and every zone they name is a candidate (convention K4).
-        # Without a zone from the postal code the city narrows the state's zones, never beyond
-        # them.
-        if not by_code:
-            names.update(zones_for_city(address.country, address.subdivision, address.city))
-        elif subdivision is not None and code_state != subdivision:
-            names.update(_subdivision_zones(address.country, address.subdivision))
-    numbers = {p.number: p.zone for p in consumer.phones}
-    if contact.to and contact.channel in _PHONE_CHANNELS:
-        numbers.setdefault(contact.to, None)
-    for number, zone in numbers.items():
-        if zone:
-            names.add(zone)
-        else:
-            names.update(_phone_zones(number))
-    zones: list[ZoneRef] = []
-    for name in sorted(names):
-        try:
-            zones.append((name, resolve_zone(name)))
-        except UnknownZoneError as exc:
-            problems.append(
-                _engine_reason(
-                    "CONTACTRULES-UNKNOWN-ZONE",
-                    f"{exc}; local time cannot be known, so the contact is denied",
-                    f"12 CFR 1006.6(b)(1)(i); {K4_CITATION}",
-                    zone=name,
-                )
-            )
-    return tuple(zones), problems
 
 
 def _no_zone_reason(rule_ids: Sequence[str]) -> Reason:
@@ -171,7 +80,7 @@ def _no_zone_reason(rule_ids: Sequence[str]) -> Reason:
         what = f"the rule(s) that need it cannot be judged ({shown}), so the contact is denied"
     else:
         what = "the contact is denied"
-    return _engine_reason(
+    return engine_reason(
         "CONTACTRULES-NO-ZONE",
         "no time zone can be derived for the consumer (no address, phone zone or explicit zone); "
         f"local time cannot be known and {what}",
@@ -182,7 +91,7 @@ def _no_zone_reason(rule_ids: Sequence[str]) -> Reason:
 
 
 def _too_many_zones_reason(zone_names: Sequence[str]) -> Reason:
-    return _engine_reason(
+    return engine_reason(
         "CONTACTRULES-TOO-MANY-ZONES",
         f"the consumer has {len(zone_names)} candidate time zones, more than the {MAX_ZONES} "
         "one evaluation judges; the contact is denied rather than judged in only some of them "
@@ -192,25 +101,6 @@ def _too_many_zones_reason(zone_names: Sequence[str]) -> Reason:
         limit=MAX_ZONES,
         zones=list(zone_names[:MAX_LISTED]),
     )
-
-
-def consumer_jurisdictions(contact: Contact) -> frozenset[JurisdictionKey]:
-    """Where the consumer may be: every address, else the countries of their phone numbers."""
-    found = {
-        (a.country, a.subdivision.upper() if a.subdivision else None, a.city)
-        for a in contact.consumer.addresses
-    }
-    if not found:
-        import phonenumbers
-
-        for phone in contact.consumer.phones:
-            try:
-                region = phonenumbers.region_code_for_number(phonenumbers.parse(phone.number))
-            except phonenumbers.NumberParseException:
-                continue
-            if region and region != "ZZ":
-                found.add((region, None, None))
-    return frozenset(found)
 
 
 class Engine:
@@ -275,7 +165,7 @@ class Engine:
                 reasons.append(_no_zone_reason(()))
             elif not reasons:
                 reasons.append(
-                    _engine_reason(
+                    engine_reason(
                         "CONTACTRULES-NO-RULESET",
                         "no bundled or loaded ruleset covers the consumer's location "
                         f"{sorted(map(_label, consumer_jurisdictions(contact)))} for a "

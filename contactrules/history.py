@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import codes
 from .decision import Reason
 from .models import Consumer, ContactRecord
 
@@ -24,7 +25,7 @@ __all__ = [
     "unknown_record_debts",
 ]
 
-INVALID_INPUT_RULE_ID = "CONTACTRULES-INVALID-INPUT"
+INVALID_INPUT_RULE_ID = codes.REASON_INVALID_INPUT.code
 # The same policy the engine cites for its own denies (engine.ENGINE_CITATION).
 FAIL_CLOSED_CITATION = "contactrules fail-closed policy (see docs/decisions.md)"
 NOTE = "no time can be computed until the history names only the consumer's debts"

@@ -36,8 +36,13 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .clock import ClockTime
-from .places import check_country, check_subdivision, normalise_country, normalise_subdivision
+from .localtime import ClockTime
+from .location.places import (
+    check_country,
+    check_subdivision,
+    normalise_country,
+    normalise_subdivision,
+)
 
 __all__ = [
     "Address",

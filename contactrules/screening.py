@@ -54,6 +54,8 @@ def _contact(
         )
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("the screening instant must be timezone-aware")
+    if account.to is not None and not account.to.strip():
+        raise ValueError(f"consumer {account.consumer.id}: `to` must not be empty or only spaces")
     return Contact.model_construct(
         channel=channel,
         at=at,

@@ -27,7 +27,7 @@ import pytest
 from contactrules import cli
 from contactrules.cli import main
 from contactrules.diagnostics import RulesetError
-from contactrules.yamlsource import MAX_FILE_BYTES, load_yaml_file
+from contactrules.loading.yamlsource import MAX_FILE_BYTES, load_yaml_file
 
 REPO = Path(__file__).resolve().parent.parent
 POSIX = os.name == "posix"
@@ -282,7 +282,7 @@ def test_fifo_is_refused_by_the_python_api_without_blocking(tmp_path: Path) -> N
     script = (
         "import sys\n"
         "from contactrules.diagnostics import RulesetError\n"
-        "from contactrules.yamlsource import load_yaml_file\n"
+        "from contactrules.loading.yamlsource import load_yaml_file\n"
         "try:\n"
         "    load_yaml_file(sys.argv[1])\n"
         "except RulesetError as exc:\n"
@@ -312,7 +312,7 @@ def _denied(path: Path) -> PermissionError:
 
 def _under(path: Any, folder: Path) -> bool:
     try:
-        text = os.fspath(path)
+        text: str | bytes = os.fspath(path)
     except TypeError:  # a descriptor
         return False
     if isinstance(text, bytes):
@@ -469,7 +469,7 @@ def test_exceptions_are_one_line(
     line: str,
 ) -> None:
     monkeypatch.delenv("CONTACTRULES_DEBUG", raising=False)
-    monkeypatch.setattr(cli, "_check", _raise(exc))
+    monkeypatch.setattr(cli.check, "run", _raise(exc))
     assert main(["check", str(tmp_path)]) == status
     out, err = capsys.readouterr()
     assert out == ""
@@ -487,7 +487,7 @@ def test_validation_error_is_one_line(
         Scenario.model_validate({"consumer": {}, "contacts": []})
     except ValidationError as error:
         caught = error
-    monkeypatch.setattr(cli, "_check", _raise(caught))
+    monkeypatch.setattr(cli.check, "run", _raise(caught))
     assert main(["check", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
@@ -498,6 +498,6 @@ def test_debug_variable_shows_the_traceback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("CONTACTRULES_DEBUG", "1")
-    monkeypatch.setattr(cli, "_check", _raise(RuntimeError("boom")))
+    monkeypatch.setattr(cli.check, "run", _raise(RuntimeError("boom")))
     with pytest.raises(RuntimeError, match="boom"):
         main(["check", str(tmp_path)])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from contactrules.cli import main
-from contactrules.loader import lint_paths
+from contactrules.loading.loader import lint_paths
 
 HERE = Path(__file__).resolve().parent
 BROKEN = sorted((HERE / "broken").glob("*.yaml"))

@@ -13,7 +13,7 @@ import pytest
 from conftest import check_assumed_version
 
 from contactrules import Engine, RulesetError
-from contactrules.calendar import (
+from contactrules.holiday_calendar import (
     UnknownCalendarError,
     holiday_dates,
     holiday_name,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from contactrules import Channel, Engine
-from contactrules.calendar_view import SLOT_MINUTES, build_week, render_svg, render_text
 from contactrules.cli import main
+from contactrules.cli.week import SLOT_MINUTES, build_week, render_svg, render_text
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,14 @@ def _slot(hour: int, minute: int = 0) -> int:
 def test_florida_spans_two_zones_so_the_window_is_the_intersection(engine: Engine) -> None:
     # 12 CFR 1006.6(b)(1)(i) and comment 6(b)(1)(i)-1: Florida straddles Eastern and Central,
     # so in Chicago time a call is allowed 08:00-20:00 (20:00 Chicago is 21:00 New York).
-    grid = build_week(engine, country="US", subdivision="FL", channel=Channel.CALL,
-                      start=dt.date(2026, 6, 1), zone="America/Chicago")
+    grid = build_week(
+        engine,
+        country="US",
+        subdivision="FL",
+        channel=Channel.CALL,
+        start=dt.date(2026, 6, 1),
+        zone="America/Chicago",
+    )
     assert set(grid.zones) == {"America/Chicago", "America/New_York"}
     row = grid.rows[0].cells
     assert row[_slot(7, 30)] == "deny"
@@ -35,8 +42,9 @@ def test_florida_spans_two_zones_so_the_window_is_the_intersection(engine: Engin
 
 
 def test_the_spring_forward_gap_and_the_change_are_marked(engine: Engine) -> None:
-    grid = build_week(engine, country="US", subdivision="MA", channel=Channel.CALL,
-                      start=dt.date(2026, 3, 8))
+    grid = build_week(
+        engine, country="US", subdivision="MA", channel=Channel.CALL, start=dt.date(2026, 3, 8)
+    )
     sunday = grid.rows[0]
     assert sunday.cells[_slot(2)] == "gap" and sunday.cells[_slot(2, 30)] == "gap"
     assert sunday.cells[_slot(3)] == "deny"
@@ -47,23 +55,25 @@ def test_the_spring_forward_gap_and_the_change_are_marked(engine: Engine) -> Non
 
 
 def test_svg_is_well_formed_and_has_a_cell_per_half_hour(engine: Engine) -> None:
-    grid = build_week(engine, country="US", subdivision="MA", channel=Channel.SMS,
-                      start=dt.date(2026, 6, 1))
+    grid = build_week(
+        engine, country="US", subdivision="MA", channel=Channel.SMS, start=dt.date(2026, 6, 1)
+    )
     root = ET.fromstring(render_svg(grid))
     rects = [e for e in root.iter() if e.tag.endswith("rect")]
     assert len(rects) == 7 * 24 * 60 // SLOT_MINUTES
 
 
-def test_cli_writes_svg_and_html(tmp_path, capsys) -> None:
+def test_cli_writes_svg_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     svg, page = tmp_path / "week.svg", tmp_path / "week.html"
-    code = main(["calendar", "US-MA", "--week", "2026-06-01", "--svg", str(svg),
-                 "--html", str(page)])
+    code = main(
+        ["calendar", "US-MA", "--week", "2026-06-01", "--svg", str(svg), "--html", str(page)]
+    )
     assert code == 0
     assert "Mon 2026-06-01" in capsys.readouterr().out
     ET.fromstring(svg.read_text(encoding="utf-8"))
     assert page.read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
-def test_cli_rejects_a_bad_date_without_a_traceback(capsys) -> None:
+def test_cli_rejects_a_bad_date_without_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calendar", "US-MA", "--week", "June 1st"]) == 2
     assert "Traceback" not in capsys.readouterr().err

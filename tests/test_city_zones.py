@@ -2,8 +2,8 @@
 
 Sources of the expected zones: the ``zipcodes`` package's ZIP data for US cities (checked
 against 49 CFR part 71: the Florida panhandle west of the Apalachicola and El Paso County, TX
-are Central and Mountain), and ``contactrules/city_zones.py``, whose entries cite the IANA tz
-database and provincial law, for Canada and New South Wales.
+are Central and Mountain), and ``contactrules/location/city_zones.py``, whose entries cite the
+IANA tz database and provincial law, for Canada and New South Wales.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import zipcodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contactrules import Address, Consumer, Contact, Debt, Engine
-from contactrules.city_zones import CITY_ZONES, ZIP_CORRECTIONS
-from contactrules.engine import candidate_zones
-from contactrules.zones import (
+from contactrules import Address, Consumer, Contact, Debt, Decision, Engine
+from contactrules.location.candidates import candidate_zones
+from contactrules.location.city_zones import CITY_ZONES, ZIP_CORRECTIONS
+from contactrules.location.zones import (
     normalise_city,
     zones_for_city,
     zones_for_postal_code,
@@ -39,7 +39,9 @@ DATA_NOTE = (
 )
 
 
-def _zones(country: str, subdivision: str | None, city: str | None, code: str | None = None):
+def _zones(
+    country: str, subdivision: str | None, city: str | None, code: str | None = None
+) -> tuple[str, ...]:
     """The candidate zones the engine derives for a consumer with this one address."""
     address = Address(country=country, subdivision=subdivision, city=city, postal_code=code)
     consumer = Consumer(id="c", debts=[Debt(id="D")], addresses=[address])
@@ -76,7 +78,9 @@ def _zones(country: str, subdivision: str | None, city: str | None, code: str | 
         ("AU", "NSW", "Sydney", (SYDNEY,)),
     ],
 )
-def test_a_known_city_narrows_its_state_to_its_own_zones(country, subdivision, city, expected):
+def test_a_known_city_narrows_its_state_to_its_own_zones(
+    country: str, subdivision: str, city: str, expected: tuple[str, ...]
+) -> None:
     assert _zones(country, subdivision, city) == expected, DATA_NOTE
 
 
@@ -101,7 +105,9 @@ def test_a_known_city_narrows_its_state_to_its_own_zones(country, subdivision, c
         ("AU", "NSW", "broken hill", (BROKEN_HILL,)),
     ],
 )
-def test_city_names_match_however_they_are_written(country, subdivision, city, expected):
+def test_city_names_match_however_they_are_written(
+    country: str, subdivision: str, city: str, expected: tuple[str, ...]
+) -> None:
     assert _zones(country, subdivision, city) == expected, DATA_NOTE
 
 
@@ -124,8 +130,8 @@ def test_city_names_match_however_they_are_written(country, subdivision, city, e
     ],
 )
 def test_an_unknown_or_unsafe_city_keeps_every_zone_of_the_state(
-    country, subdivision, city, expected
-):
+    country: str, subdivision: str, city: str | None, expected: tuple[str, ...]
+) -> None:
     assert _zones(country, subdivision, city) == expected, DATA_NOTE
 
 
@@ -152,7 +158,7 @@ def test_cited_zip_corrections_apply_to_zip_codes_too() -> None:
     assert zones_for_postal_code("US", "99634") == (("America/Anchorage",), "AK"), DATA_NOTE
 
 
-def _call_at(consumer: Consumer, at: dt.datetime):
+def _call_at(consumer: Consumer, at: dt.datetime) -> Decision:
     return Engine.default().evaluate(
         Contact(channel="call", at=at, consumer=consumer, debt_ids=["D"])
     )

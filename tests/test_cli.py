@@ -16,7 +16,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from contactrules.cli import main
-from contactrules.yamlsource import load_yaml_file
+from contactrules.loading.yamlsource import load_yaml_file
 
 REPO = Path(__file__).resolve().parent.parent
 RULESETS = REPO / "rulesets"
@@ -354,7 +354,7 @@ def test_evaluate_folder_zone_name_is_no_traceback(tmp_path: Path) -> None:
 def _schema(capsys: pytest.CaptureFixture[str], which: str) -> dict[str, object]:
     code, out, _err = _run(capsys, "schema", which)
     assert code == 0
-    schema = json.loads(out)
+    schema: dict[str, object] = json.loads(out)
     Draft202012Validator.check_schema(schema)
     return schema
 

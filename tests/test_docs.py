@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from contactrules.explain import kinds_markdown
+import pytest
+
 from contactrules.rules import REGISTRY
+from contactrules.rules.reference import kinds_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +28,7 @@ def test_every_rule_kind_documents_the_fixed_headings() -> None:
         assert "PASS" in doc and "FAIL" in doc, f"{kind} lacks PASS/FAIL examples"
 
 
-def test_readme_examples_run_as_written(tmp_path, monkeypatch) -> None:
+def test_readme_examples_run_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
     assert len(blocks) >= 2
@@ -44,7 +46,7 @@ def test_readme_examples_run_as_written(tmp_path, monkeypatch) -> None:
 def test_shipped_json_schemas_match_the_models() -> None:
     import json
 
-    from contactrules.schemas import input_schema, ruleset_schema
+    from contactrules.schema import input_schema, ruleset_schema
 
     folder = ROOT / "contactrules" / "schema"
     assert json.loads((folder / "ruleset.schema.json").read_text()) == ruleset_schema()

@@ -76,8 +76,9 @@ rules:
 """
 
 # The independent side: for each weekday (Monday = 0), half-open windows in minutes of the day.
-EVERY_DAY_8_TO_21 = {day: ((8 * 60, 21 * 60),) for day in range(7)}
-AU_WINDOWS = {
+Windows = dict[int, tuple[tuple[int, int], ...]]
+EVERY_DAY_8_TO_21: Windows = {day: ((8 * 60, 21 * 60),) for day in range(7)}
+AU_WINDOWS: Windows = {
     **{day: ((7 * 60 + 30, 21 * 60),) for day in range(5)},
     **{day: ((9 * 60, 21 * 60),) for day in (5, 6)},
 }
@@ -157,7 +158,7 @@ def _local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _expected(instant: dt.datetime, zone: ZoneInfo, windows: dict[int, tuple]) -> bool:
+def _expected(instant: dt.datetime, zone: ZoneInfo, windows: Windows) -> bool:
     """Allowed iff the local wall clock is inside a window of its weekday: no contactrules code."""
     local = instant.astimezone(zone)
     assert local.second == 0 and local.microsecond == 0

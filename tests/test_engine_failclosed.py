@@ -8,6 +8,7 @@ that added it; the legal source is cited where there is one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -336,7 +337,7 @@ def test_windows_up_to_the_limit_load(tmp_path: Path) -> None:
     assert Engine.from_path(path).rule("MANY") is not None
 
 
-def _ruleset(*rules: dict[str, object]) -> Ruleset:
+def _ruleset(*rules: Mapping[str, object]) -> Ruleset:
     spec = RulesetSpec.model_validate(
         {
             "ruleset": "memory",

@@ -8,11 +8,12 @@ and never raise out of ``Engine.evaluate``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from contactrules import (
     Address,
@@ -21,6 +22,7 @@ from contactrules import (
     Contact,
     ContactRecord,
     Debt,
+    Decision,
     Engine,
     InconvenientTime,
     OptOut,
@@ -100,7 +102,9 @@ def test_aware_iso_string_is_accepted() -> None:
         (OptOut, {"channel": "sms", "at": NAIVE}),
     ],
 )
-def test_naive_datetimes_are_refused_everywhere(model: type, fields: dict[str, object]) -> None:
+def test_naive_datetimes_are_refused_everywhere(
+    model: type[BaseModel], fields: dict[str, object]
+) -> None:
     with pytest.raises(ValidationError, match="timezone"):
         model.model_validate(fields)
 
@@ -120,7 +124,7 @@ def test_unknown_channel(channel: str) -> None:
 
 def test_unknown_outcome_in_history() -> None:
     with pytest.raises(ValidationError) as info:
-        ContactRecord(channel="call", at=NOON, outcome="busy")  # type: ignore[arg-type]
+        ContactRecord(channel="call", at=NOON, outcome="busy")
     assert _error_types(info.value) == {"enum"}
 
 
@@ -151,10 +155,12 @@ def test_unknown_key_in_consumer(key: str) -> None:
             ),
             ("initiator",),
         ),
-        (lambda: InconvenientTime(start="09:00", end="10:00", day=["mon"]), ("day",)),
+        (lambda: InconvenientTime(start="09:00", end="10:00", day=["mon"]), ("day",)),  # type: ignore[call-arg]
     ],
 )
-def test_unknown_keys_are_refused_in_nested_models(build, loc: tuple[object, ...]) -> None:
+def test_unknown_keys_are_refused_in_nested_models(
+    build: Callable[[], object], loc: tuple[object, ...]
+) -> None:
     with pytest.raises(ValidationError) as info:
         build()
     errors = info.value.errors()
@@ -193,17 +199,17 @@ def test_country_is_upper_cased() -> None:
 @pytest.mark.parametrize("value", [900, 21.0, "9am", "25:00", "24:01"])
 def test_bad_clock_time_in_input(value: object) -> None:
     with pytest.raises(ValidationError):
-        InconvenientTime(start=value, end="23:00")  # type: ignore[arg-type]
+        InconvenientTime(start=value, end="23:00")
 
 
 def test_models_are_frozen() -> None:
     contact = _contact()
     with pytest.raises(ValidationError):
-        contact.channel = "sms"  # type: ignore[assignment]
+        contact.channel = "sms"  # type: ignore[assignment, misc]
 
 
 # --- the engine fails closed ---------------------------------------------------------------
-def _assert_engine_deny(decision, rule_id: str) -> None:
+def _assert_engine_deny(decision: Decision, rule_id: str) -> None:
     assert decision.allowed is False
     assert [r.rule_id for r in decision.reasons] == [rule_id], decision.as_dict()
     reason = decision.reasons[0]

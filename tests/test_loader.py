@@ -9,15 +9,25 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from contactrules import Address, Consumer, Contact, Debt, Engine, yamlsource
+from contactrules import Address, Consumer, Contact, Debt, Engine
 from contactrules.diagnostics import Diagnostic, RulesetError
-from contactrules.loader import lint_paths, load_ruleset
-from contactrules.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, load_yaml_file, load_yaml_text
+from contactrules.loading import yamlsource
+from contactrules.loading.loader import lint_paths, load_ruleset
+from contactrules.loading.yamlsource import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    load_yaml_file,
+    load_yaml_text,
+)
+
+if TYPE_CHECKING:
+    from builtins import _ClassInfo  # what isinstance() takes: yaml's check_event's choices
 
 NY = ZoneInfo("America/New_York")
 
@@ -490,9 +500,9 @@ class _LibyamlWithALimit(yaml.SafeLoader):
 
     LIMIT = 1_000
 
-    def check_event(self, *choices: type[yaml.Event]) -> bool:
+    def check_event(self, *choices: _ClassInfo) -> bool:
         if len(self.buffer) > self.LIMIT + 1:  # the reader holds the whole text and a NUL
-            at = yaml.Mark("<string>", self.LIMIT, 0, self.LIMIT, None, None)
+            at = yaml.Mark("<string>", self.LIMIT, 0, self.LIMIT, None, 0)
             raise yaml.scanner.ScannerError(
                 "while increasing flow level", at, "exceeded maximum nesting depth", at
             )

@@ -159,6 +159,7 @@ def debt_lists(min_size: int) -> st.SearchStrategy[list[str]]:
 
 # A history "style" narrows what records look like, so that the call caps and cooldowns are
 # reached often instead of almost never with uniformly mixed records.
+Style = tuple[tuple[Channel, ...], tuple[Outcome, ...], tuple[Initiator, ...], tuple[str, ...]]
 CHANNEL_POOLS = (CHANNELS, (Channel.CALL,), (Channel.CALL, Channel.VOICEMAIL))
 OUTCOME_POOLS = (
     tuple(Outcome),
@@ -170,7 +171,7 @@ DEBT_POOLS = (DEBT_IDS, ("D1",))
 
 
 @st.composite
-def styles(draw: st.DrawFn) -> tuple[tuple[object, ...], ...]:
+def styles(draw: st.DrawFn) -> Style:
     return (
         draw(st.sampled_from(CHANNEL_POOLS)),
         draw(st.sampled_from(OUTCOME_POOLS)),
@@ -179,7 +180,7 @@ def styles(draw: st.DrawFn) -> tuple[tuple[object, ...], ...]:
     )
 
 
-DEFAULT_STYLE = (CHANNELS, tuple(Outcome), tuple(Initiator), DEBT_IDS)
+DEFAULT_STYLE: Style = (CHANNELS, tuple(Outcome), tuple(Initiator), DEBT_IDS)
 
 
 @st.composite
@@ -187,7 +188,7 @@ def records(
     draw: st.DrawFn,
     consumer: Consumer,
     before: dt.datetime,
-    style: tuple[tuple[object, ...], ...] = DEFAULT_STYLE,
+    style: Style = DEFAULT_STYLE,
     initiated_by: Initiator | None = None,
 ) -> ContactRecord:
     channels, outcomes, initiators, debt_ids = style

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from contactrules.casefile import LoadedCase, check_case, describe_failure
+from contactrules.casefile import LoadedCase, check_case, collect, describe_failure
 from contactrules.engine import Engine
-from contactrules.testing import collect
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 ENGINE, CASES = collect([RULESETS])

@@ -2,7 +2,8 @@
 
 The table must list exactly the ruleset files under rulesets/ (examples included), and for each
 the ruleset id, jurisdiction, binds and the count of rules per confidence written in the YAML.
-The files are loaded with :func:`contactrules.loader.lint_paths`, as ``contactrules check`` does.
+The files are loaded with :func:`contactrules.loading.loader.lint_paths`, as ``contactrules check``
+does.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from contactrules.loader import lint_paths
-from contactrules.ruleset import Ruleset
+from contactrules.loading.loader import lint_paths
+from contactrules.rules.ruleset import Ruleset
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 README = RULESETS / "README.md"
@@ -76,7 +77,7 @@ def test_each_row_agrees_with_its_file(path: str) -> None:
     binds = {BINDS[b.strip()] for b in cells["binds"].split(",")}
     assert binds == {b.value for b in spec.binds}
     assert cells["what it covers"], "describe what the ruleset covers"
-    written = Counter()
+    written: Counter[str] = Counter()
     for part in cells["confidence"].split(","):
         match = re.fullmatch(r"\s*(\d+) (\w+)\s*", part)
         assert match and match.group(2) in CONFIDENCES, f"bad confidence entry {part!r}"

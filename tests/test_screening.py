@@ -27,14 +27,30 @@ AT = dt.datetime(2026, 6, 3, 20, 30, tzinfo=NY)
 def _accounts() -> list[Account]:
     accounts = []
     for i, (state, number) in enumerate(
-        [("PA", "+12155550100"), ("CA", "+12135550100"), ("MA", "+16175550100"),
-         ("TX", "+17135550100"), ("FL", "+18505550100"), ("PA", "+12155550101")]
+        [
+            ("PA", "+12155550100"),
+            ("CA", "+12135550100"),
+            ("MA", "+16175550100"),
+            ("TX", "+17135550100"),
+            ("FL", "+18505550100"),
+            ("PA", "+12155550101"),
+        ]
     ):
-        consumer = Consumer(id=f"C{i}", addresses=[Address(country="US", subdivision=state)],
-                            phones=[Phone(number=number)], debts=[Debt(id="D1")])
-        history = [ContactRecord(channel="call", at=AT - dt.timedelta(days=1, hours=h),
-                                 debt_ids=["D1"], outcome=Outcome.NO_ANSWER)
-                   for h in range(i)]
+        consumer = Consumer(
+            id=f"C{i}",
+            addresses=[Address(country="US", subdivision=state)],
+            phones=[Phone(number=number)],
+            debts=[Debt(id="D1")],
+        )
+        history = [
+            ContactRecord(
+                channel="call",
+                at=AT - dt.timedelta(days=1, hours=h),
+                debt_ids=["D1"],
+                outcome=Outcome.NO_ANSWER,
+            )
+            for h in range(i)
+        ]
         accounts.append(Account(consumer, ("D1",), history, to=number))
     return accounts
 
@@ -48,8 +64,9 @@ def test_screen_matches_evaluate_one_by_one() -> None:
         from contactrules import Contact
 
         single = engine.evaluate(
-            Contact(channel="call", at=AT, consumer=account.consumer, debt_ids=["D1"],
-                    to=account.to),
+            Contact(
+                channel="call", at=AT, consumer=account.consumer, debt_ids=["D1"], to=account.to
+            ),
             account.history,
         )
         assert single.allowed == result.allowed
@@ -64,6 +81,8 @@ def test_screen_rejects_unknown_debts_and_naive_instants() -> None:
         screen(engine, [Account(account.consumer, ("NOPE",))], "call", AT)
     with pytest.raises(ValueError, match="timezone-aware"):
         screen(engine, [account], "call", AT.replace(tzinfo=None))
+    with pytest.raises(ValueError, match="empty"):
+        screen(engine, [Account(account.consumer, account.debt_ids, to=" ")], "call", AT)
 
 
 def test_screen_parallel_gives_the_same_answers_in_order() -> None:

@@ -50,9 +50,9 @@ from contactrules import (
 from contactrules.cli import main
 from contactrules.engine import ENGINE_CITATION
 from contactrules.history import FAIL_CLOSED_CITATION, unknown_record_debts
-from contactrules.ruleset import Jurisdiction
+from contactrules.loading.yamlsource import load_yaml_file
+from contactrules.rules.ruleset import Jurisdiction
 from contactrules.scenario import ProposedContact, Scenario
-from contactrules.yamlsource import load_yaml_file
 
 CHICAGO = ZoneInfo("America/Chicago")  # build_consumer's consumer lives in Chicago, IL
 BOSTON = ZoneInfo("America/New_York")
@@ -665,3 +665,27 @@ def test_a_reading_that_stays_valid_stays_denied(
     assert (code, err) == (0, "")
     assert "DENIED" in out and "ALLOWED" not in out
     assert BASES[base][1] in out
+
+
+def test_a_case_file_expecting_a_number_as_the_next_time_is_a_located_error(
+    tmp_path: Path,
+) -> None:
+    """Case files use the same instants as scenarios: ``next_allowed_at: 0`` is not 1970."""
+    from contactrules.casefile import load_cases
+    from contactrules.diagnostics import RulesetError
+
+    case_file = tmp_path / "x.cases.yaml"
+    case_file.write_text(
+        "cases:\n"
+        "  - name: a number as the next time\n"
+        "    source: test\n"
+        "    consumer: {id: C-1, addresses: [{country: US, subdivision: IL}], debts: [{id: D1}]}\n"
+        '    contact: {channel: call, at: "2026-06-02T21:30:00-05:00", debt_ids: [D1]}\n'
+        "    expect: {allowed: false, next_allowed_at: 0}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesetError) as caught:
+        load_cases(case_file)
+    (problem,) = caught.value.diagnostics
+    assert (problem.location.line, problem.location.col) == (6, 47), str(problem)
+    assert "numbers are not instants" in problem.message

@@ -16,8 +16,13 @@ DOC = (ROOT / "docs" / "writing-rulesets.md").read_text(encoding="utf-8")
 def _run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     args = shlex.split(command)
     assert args[0] == "contactrules", command
-    return subprocess.run([sys.executable, "-m", "contactrules.cli", *args[1:]], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "contactrules.cli", *args[1:]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
@@ -53,9 +58,7 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     assert "0 error(s)" in clean.stderr
 
     # 4. the cases pass, and both of the policy's cases were run
-    (tmp_path / "my-policy" / "policy.cases.yaml").write_text(
-        files["my-policy/policy.cases.yaml"]
-    )
+    (tmp_path / "my-policy" / "policy.cases.yaml").write_text(files["my-policy/policy.cases.yaml"])
     tested = _run(commands[3], tmp_path)
     assert tested.returncode == 0, tested.stdout
     assert re.search(r"^\d+ passed, 0 failed$", tested.stdout, re.M)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contactrules import Address, Consumer, Contact, Debt, Engine, Phone
-from contactrules.zones import (
+from contactrules import Address, Consumer, Contact, Debt, Decision, Engine, Phone
+from contactrules.location.zones import (
     UnknownZoneError,
     resolve_zone,
     zones_for_phone,
@@ -34,7 +34,9 @@ ET, CT, MT = "America/New_York", "America/Chicago", "America/Denver"
         ("DE", "BE", ()),
     ],
 )
-def test_zones_for_subdivision(country, subdivision, expected) -> None:
+def test_zones_for_subdivision(
+    country: str, subdivision: str | None, expected: tuple[str, ...]
+) -> None:
     assert zones_for_subdivision(country, subdivision) == expected
 
 
@@ -51,7 +53,7 @@ def test_zones_for_subdivision(country, subdivision, expected) -> None:
     ],
 )
 @pytest.mark.assumes("phonenumbers", "8.13.38")
-def test_zones_for_phone(number, expected) -> None:
+def test_zones_for_phone(number: str, expected: tuple[str, ...]) -> None:
     assert zones_for_phone(number) == expected
 
 
@@ -66,7 +68,7 @@ def test_zones_for_phone(number, expected) -> None:
     ],
 )
 @pytest.mark.assumes("zipcodes", "1.2.0")
-def test_zones_for_us_postal_codes(code, zones, state) -> None:
+def test_zones_for_us_postal_codes(code: str, zones: tuple[str, ...], state: str | None) -> None:
     assert zones_for_postal_code("US", code) == (zones, state)
 
 
@@ -75,7 +77,7 @@ def test_a_zip_code_narrows_a_two_zone_state_but_a_conflict_keeps_both() -> None
     engine = Engine.default()
     at = dt.datetime(2026, 6, 2, 7, 30, tzinfo=ZoneInfo(CT))  # 08:30 Eastern, 07:30 Central
 
-    def decide(subdivision: str, code: str | None):
+    def decide(subdivision: str, code: str | None) -> Decision:
         consumer = Consumer(
             id="c",
             debts=[Debt(id="D")],

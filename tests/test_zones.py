@@ -6,7 +6,7 @@ import zoneinfo
 
 import pytest
 
-from contactrules.zones import (
+from contactrules.location.zones import (
     _NANP_SPLIT_AREA_CODES,
     _US,
     UnknownZoneError,

@@ -7,7 +7,7 @@ bench/workload/us-federal-calls.yaml, in that file's order.
 
 The checks, as the workload ruleset and contactrules define them:
 
-- candidate zones: every address's zones (``contactrules.zones.zones_for_subdivision``) and
+- candidate zones: every address's zones (``contactrules.location.zones.zones_for_subdivision``) and
   every phone's zones (``zones_for_phone``), plus the called number and the consumer's extra
   zones; none, or an unknown one, denies (fail closed), as the engine does;
 - hours: 08:00:00 ≤ local time < 21:00:00 in **every** candidate zone;
@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from contactrules.location.zones import zones_for_phone, zones_for_subdivision
 from contactrules.models import (
     Channel,
     Consumer,
@@ -46,7 +47,6 @@ from contactrules.models import (
     Outcome,
     Recipient,
 )
-from contactrules.zones import zones_for_phone, zones_for_subdivision
 
 __all__ = ["RULE_IDS", "Floor", "SortedFloor", "build", "build_sorted", "candidate_zones"]
 

@@ -12,7 +12,7 @@ same ``n`` and ``seed`` give the same cases on every machine and Python run):
   (no daylight saving time); one consumer in five has a mobile number from another state
   (moved, kept the number), one in three a second (home) number, so many consumers have
   several candidate zones (the run prints how many). The decisions use the library's zone tables
-  (``contactrules.zones``); the generator uses its own fixed table only to place instants;
+  (``contactrules.location.zones``); the generator uses its own fixed table only to place instants;
 - **debts and flags**: 1–3 debts, the call about one (sometimes two) of them; about 4 % of
   consumers asked in writing to cease about a debt and 4 % have an attorney for one;
 - **history**: 0–60 call records over the ten days before the proposed call, about random
@@ -46,8 +46,8 @@ from contactrules import (
     Debt,
     Phone,
 )
+from contactrules.location.zones import zones_for_phone, zones_for_subdivision
 from contactrules.models import Channel, Initiator, Outcome, PhoneType
-from contactrules.zones import zones_for_phone, zones_for_subdivision
 
 __all__ = [
     "SCREEN_AT",

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
+from ..errors import InputError
 from ..models import Contact, ContactRecord
 
 __all__ = [
@@ -65,7 +66,7 @@ def document_hash(document: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(document).encode()).hexdigest()
 
 
-class AuditFileError(ValueError):
+class AuditFileError(InputError, ValueError):
     """A line of an exported audit file that cannot be read back; says where."""
 
     def __init__(self, path: str, line: int, message: str) -> None:

@@ -42,6 +42,7 @@ from typing import Any, ClassVar, Literal, TextIO
 
 from ..decision import Decision, Reason
 from ..engine import Engine
+from ..errors import ContactrulesError
 from ..models import Consumer, Contact, ContactRecord, Initiator, Outcome
 from .audit import AuditEntry, document_hash, inputs_document, write_jsonl
 
@@ -62,7 +63,7 @@ ONE_MICROSECOND = dt.timedelta(microseconds=1)
 AUDIT_PAGE = 500
 
 
-class LedgerError(Exception):
+class LedgerError(ContactrulesError):
     """A ledger cannot be opened or used as asked; the message says why and what to do."""
 
 

@@ -17,7 +17,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from ..context import ContactShape, Context, possible_local_dates
+from ..context import ContactShape, Context
+from ..localtime import possible_local_dates
 from ..models import Channel, CollectorType, Purpose, Recipient
 from .linting import LintScope, RuleLint, common_lints
 

@@ -35,7 +35,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
-from ..context import Context, days_from, local_day_start
+from ..context import Context
+from ..localtime import days_from, local_day_start
 from .base import Finding, RuleBase, earliest_passing
 from .holiday_spec import HolidayCalendar
 

@@ -51,15 +51,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import StrictBool
 
-from ..clock import clock_seconds
-from ..context import (
-    Context,
-    channel_medium,
-    days_from,
-    local_day_start,
-    local_instant,
-    same_address,
-)
+from ..context import Context, channel_medium
+from ..localtime import clock_seconds, days_from, local_day_start, local_instant
+from ..location.addresses import same_address
 from ..models import (
     Channel,
     ConsentScope,

@@ -37,7 +37,8 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, StrictBool
 
-from ..context import Context, add_days, later_by, local_day_start
+from ..context import Context
+from ..localtime import add_days, later_by, local_day_start
 from ..models import ContactRecord
 from .base import Finding, RuleBase
 from .counting import RecordFilter, concerns, consented_record, debt_keys

@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..context import Context, add_days, local_day_start, same_address, utc_key
+from ..context import Context
+from ..localtime import add_days, local_day_start, utc_key
+from ..location.addresses import same_address
 from ..models import (
     Channel,
     ConsentScope,

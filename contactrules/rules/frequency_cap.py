@@ -45,7 +45,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, StrictBool
 
-from ..context import Context, add_days, days_from, local_day_start
+from ..context import Context
+from ..localtime import add_days, days_from, local_day_start
 from ..models import ContactRecord
 from .base import Finding, RuleBase, earliest_passing
 from .counting import (

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from ..calendar import (
+from ..holiday_calendar import (
     UnknownCalendarError,
     holiday_dates,
     holiday_table,

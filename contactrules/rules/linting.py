@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .. import codes
 from ..diagnostics import Severity, did_you_mean
 from ..models import Outcome, Purpose
 from .counting import RecordFilter, period_length_days
@@ -40,11 +41,11 @@ __all__ = [
     "verb",
 ]
 
-DEAD_CONDITION = "ruleset.dead-condition"
-EMPTY_FILTER = "ruleset.empty-filter"
-UNREACHABLE_CAP = "ruleset.unreachable-cap"
-NEVER_EFFECTIVE = "ruleset.never-effective"
-NEVER_DENIES = "ruleset.never-denies"
+DEAD_CONDITION = codes.RULESET_DEAD_CONDITION.code
+EMPTY_FILTER = codes.RULESET_EMPTY_FILTER.code
+UNREACHABLE_CAP = codes.RULESET_UNREACHABLE_CAP.code
+NEVER_EFFECTIVE = codes.RULESET_NEVER_EFFECTIVE.code
+NEVER_DENIES = codes.RULESET_NEVER_DENIES.code
 
 LATEST_PLAUSIBLE_YEAR = 2200
 """An ``effective_from`` after this year is a placeholder ("9999-12-31"), not a date of law."""
@@ -118,7 +119,7 @@ def common_lints(rule: RuleBase, scope: LintScope) -> Iterator[RuleLint]:
     if rule.confidence == "unconfirmed":
         yield RuleLint(
             (),
-            "ruleset.unconfirmed",
+            codes.RULESET_UNCONFIRMED.code,
             f'rule "{rule.id}" rests on a source marked unconfirmed; verify it before relying '
             "on it" + (f" ({' '.join(rule.note.split())})" if rule.note else ""),
         )
@@ -132,7 +133,7 @@ def _placeholder_lints(rule: RuleBase) -> Iterator[RuleLint]:
         if name is not None and name not in known:
             yield RuleLint(
                 (),
-                "ruleset.unknown-placeholder",
+                codes.RULESET_UNKNOWN_PLACEHOLDER.code,
                 f'message placeholder "{{{name}}}" is not a fact of {rule.KIND} rules '
                 f"({', '.join(known)}){did_you_mean(name, known)}",
             )
@@ -182,7 +183,7 @@ def _date_lints(rule: RuleBase, scope: LintScope) -> Iterator[RuleLint]:
     elif end is not None and end < scope.today:
         yield RuleLint(
             (),
-            "ruleset.expired",
+            codes.RULESET_EXPIRED.code,
             f'rule "{rule.id}" stopped being in force on {end}; it only judges past contacts now',
         )
 

@@ -42,12 +42,14 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from ..clock import ClockTime, clock_seconds, format_seconds
-from ..context import (
+from ..context import Context
+from ..localtime import (
     END_OF_TIME,
     START_OF_TIME,
-    Context,
+    ClockTime,
+    clock_seconds,
     days_from,
+    format_seconds,
     later_by,
     local_day_start,
     local_instant,

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from .diagnostics import Location
-from .models import CollectorType
-from .places import normalise_subdivision
-from .rules import RuleSpec
+from ..diagnostics import Location
+from ..location.places import normalise_subdivision
+from ..models import CollectorType
+from . import RuleSpec
 
 if TYPE_CHECKING:
-    from .yamlsource import SourceDocument
+    from ..loading.yamlsource import SourceDocument
 
 __all__ = ["Jurisdiction", "Reference", "Ruleset", "RulesetSpec"]
 

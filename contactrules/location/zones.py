@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..errors import InputError
+
 __all__ = [
     "UnknownZoneError",
     "normalise_city",
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 
-class UnknownZoneError(ValueError):
+class UnknownZoneError(InputError, ValueError):
     """A zone name the IANA database does not know; the engine denies rather than guesses."""
 
 

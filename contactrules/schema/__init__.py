@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ruleset import RulesetSpec
-from .scenario import Scenario
+from ..rules.ruleset import RulesetSpec
+from ..scenario import Scenario
 
 __all__ = ["input_schema", "ruleset_schema"]
 

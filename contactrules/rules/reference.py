@@ -1,19 +1,18 @@
-"""``contactrules explain``: what a rule kind or a loaded rule does, why, and its options."""
+"""The reference text of each rule kind, generated from its code: ``contactrules explain KIND``
+prints one, and ``docs/rule-kinds.md`` is all of them (``contactrules explain --all``)."""
 
 from __future__ import annotations
 
 import inspect
 import json
 import sys
-from collections.abc import Sequence
 
 from pydantic.fields import FieldInfo
 
-from .engine import Engine
-from .rules import REGISTRY
-from .rules.base import RuleBase
+from . import REGISTRY
+from .base import RuleBase
 
-__all__ = ["explain", "kind_reference"]
+__all__ = ["kind_reference", "kinds_markdown"]
 
 _COMMON = set(RuleBase.model_fields)
 
@@ -56,26 +55,3 @@ def kinds_markdown() -> str:
     for kind in sorted(REGISTRY):
         parts += ["", f"## `{kind}`", "", "```text", kind_reference(kind), "```"]
     return "\n".join(parts) + "\n"
-
-
-def explain(name: str, ruleset_paths: Sequence[str] | None = None) -> str | None:
-    if name in REGISTRY:
-        return kind_reference(name)
-    engine = Engine.from_path(*ruleset_paths) if ruleset_paths else Engine.default()
-    found = engine.rule(name)
-    if found is None:
-        return None
-    rule, ruleset = found
-    where = ruleset.rule_locations.get(rule.id)
-    lines = [
-        f"{rule.id} ({rule.KIND}) in ruleset {ruleset.id} — {ruleset.spec.title}",
-        f"  {rule.title}" if rule.title else "",
-        f"  citation:   {rule.citation}",
-        f"  channels:   {', '.join(c.value for c in rule.channels)}",
-        f"  confidence: {rule.confidence}",
-        f"  source:     {where or ruleset.path}",
-    ]
-    if rule.note:
-        lines.append(f"  note:       {' '.join(rule.note.split())}")
-    lines += ["", "Rule kind reference:", "", kind_reference(rule.KIND)]
-    return "\n".join(line for line in lines if line != "")

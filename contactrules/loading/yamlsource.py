@@ -20,7 +20,8 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, Location, RulesetError
+from ..diagnostics import Diagnostic, Location, RulesetError
+from ..errors import ContactrulesError
 from .files import read_bounded
 
 __all__ = [
@@ -152,7 +153,7 @@ class _Builder:
         return out
 
 
-class _TooBig(Exception):
+class _TooBig(ContactrulesError):
     def __init__(self, node: yaml.Node, message: str) -> None:
         super().__init__(message)
         self.node = node

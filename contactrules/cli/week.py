@@ -1,5 +1,7 @@
 """``contactrules calendar``: a week's allowed hours as a grid officers can read at a glance.
 
+(The module is not named after its command: ``calendar`` is a standard-library module.)
+
 Every cell is judged by the engine itself (no separate reading of the rules), at the cell's
 first instant, for a synthetic consumer at the given location with no history, so the picture
 shows exactly what hours, day types, holidays and DST do to a fresh contact. Cells whose wall
@@ -8,15 +10,18 @@ time does not exist (the spring-forward gap) are marked separately.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import html
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .engine import Engine
-from .models import Address, Channel, Consumer, Contact, Debt, Template
+from ..engine import Engine
+from ..models import Address, Channel, Consumer, Contact, Debt, Template
 
-__all__ = ["WeekGrid", "build_week", "render_svg", "render_text"]
+__all__ = ["WeekGrid", "build_week", "render_svg", "render_text", "run"]
 
 SLOT_MINUTES = 30
 SLOTS = 24 * 60 // SLOT_MINUTES
@@ -176,3 +181,38 @@ def render_svg(grid: WeekGrid) -> str:
     )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``contactrules calendar JURISDICTION [--channel] [--week] [--zone] [--svg] [--html]``."""
+    country, _, subdivision = args.jurisdiction.upper().partition("-")
+    try:
+        channel = Channel(args.channel)
+        start = dt.date.fromisoformat(args.week) if args.week else dt.date.today()
+    except ValueError as exc:
+        print(f"contactrules calendar: {exc}", file=sys.stderr)
+        return 2
+    engine = Engine.from_path(*args.rulesets) if args.rulesets else Engine.default()
+    try:
+        grid = build_week(
+            engine,
+            country=country,
+            subdivision=subdivision or None,
+            channel=channel,
+            start=start,
+            zone=args.zone,
+        )
+    except ValueError as exc:
+        print(f"contactrules calendar: {exc}", file=sys.stderr)
+        return 2
+    print(render_text(grid))
+    svg = render_svg(grid)
+    if args.svg:
+        Path(args.svg).write_text(svg, encoding="utf-8")
+    if args.html:
+        page = (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{grid.title}</title>"
+            f"</head><body>{svg}</body></html>"
+        )
+        Path(args.html).write_text(page, encoding="utf-8")
+    return 0

@@ -19,6 +19,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from .diagnostics import did_you_mean
+from .errors import InputError
 
 __all__ = [
     "UnknownCalendarError",
@@ -36,7 +37,7 @@ __all__ = [
 _NAME_LANGUAGE = "en_US"
 
 
-class UnknownCalendarError(ValueError):
+class UnknownCalendarError(InputError, ValueError):
     """A country, subdivision or category the holiday calendars do not know."""
 
 

@@ -17,7 +17,7 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Location, RulesetError
+from ..diagnostics import Diagnostic, Location, RulesetError
 
 __all__ = ["describe_mode", "path_status", "read_bounded", "require_regular_file", "walk_folder"]
 

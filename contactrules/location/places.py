@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .diagnostics import did_you_mean
+from ..diagnostics import did_you_mean
 from .zones import subdivision_table
 
 __all__ = [

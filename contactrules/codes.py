@@ -1,0 +1,571 @@
+"""Every diagnostic code and engine reason id contactrules can emit, in one table.
+
+A compliance officer who meets ``ruleset.looser-than-parent`` in a CI log, or a reason id
+``CONTACTRULES-NO-ZONE`` in a denied decision, looks it up here (or in ``docs/codes.md``,
+generated from this table by :func:`markdown`). Tooling may match on the codes: they are stable.
+
+Two families of codes are built rather than written out: the loader turns each pydantic error
+type into ``ruleset.<suffix>`` (:data:`VALIDATION_SUFFIXES`), and the scenario and case-file
+readers re-prefix those as ``input.<suffix>`` and ``cases.<suffix>``. Every code those can
+produce is an entry of the table all the same. A test keeps the table and the package in step:
+every code the source can emit is listed, and every entry is emitted somewhere.
+
+This module imports nothing from the package, so any module may use its constants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "TABLE",
+    "VALIDATION_SUFFIXES",
+    "Code",
+    "CodeSeverity",
+    "lookup",
+    "markdown",
+]
+
+CodeSeverity = Literal["error", "warning", "deny"]
+"""``error`` and ``warning``: a diagnostic printed for a file; ``deny``: a reason in a decision."""
+
+_USAGE = "2"
+_PROBLEM = "1"
+_WARNING = "0 (1 with `check --strict`)"
+_FILE = "1 (2 from `replay`)"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code: what it is called, how bad it is, what it means, and what it looks like."""
+
+    code: str
+    severity: CodeSeverity
+    meaning: str
+    example: str
+    exit_status: str | None = None
+    """For command-line diagnostics, the exit status it leads to; ``None`` for reason ids."""
+
+    def __str__(self) -> str:
+        return self.code
+
+
+# --- YAML: the file is not the plain YAML contactrules reads --------------------------------
+YAML_SYNTAX = Code(
+    "yaml.syntax",
+    "error",
+    "The file is not valid YAML, so nothing in it can be read; the location is where the "
+    "parser gave up.",
+    "`end: 21:00` followed by a line indented with a tab",
+    _PROBLEM,
+)
+YAML_TOO_DEEP = Code(
+    "yaml.too-deep",
+    "error",
+    "Lists and mappings are nested deeper than any ruleset or scenario needs, so the file is "
+    "refused rather than read without bound.",
+    "a value nested in more than 64 levels of `- [`",
+    _PROBLEM,
+)
+YAML_TOO_LARGE = Code(
+    "yaml.too-large",
+    "error",
+    "The document would expand (through anchors and aliases, or sheer size) beyond what the "
+    "reader accepts, so it is refused rather than read without bound.",
+    "an alias bomb: a few lines of `&a`/`*a` that expand to over 200,000 nodes",
+    _PROBLEM,
+)
+YAML_TAG = Code(
+    "yaml.tag",
+    "error",
+    "A YAML tag (`!something`) asks for a special value type; rulesets and scenarios hold plain "
+    "values only.",
+    "`start: !!python/object 08:00`",
+    _PROBLEM,
+)
+YAML_NODE = Code(
+    "yaml.node",
+    "error",
+    "The parser produced a kind of YAML node the reader does not know; write plain values, "
+    "lists and mappings.",
+    "a node type added by a future YAML parser",
+    _PROBLEM,
+)
+YAML_MERGE_KEY = Code(
+    "yaml.merge-key",
+    "error",
+    "Merge keys (`<<`) copy values from elsewhere in the file, which hides what a rule says; "
+    "write the values out.",
+    "`<<: *defaults`",
+    _PROBLEM,
+)
+YAML_KEY_TYPE = Code(
+    "yaml.key-type",
+    "error",
+    "A key is a list or a mapping; every key must be plain text.",
+    "`[start, end]: 08:00`",
+    _PROBLEM,
+)
+YAML_DUPLICATE_KEY = Code(
+    "yaml.duplicate-key",
+    "error",
+    "The same key appears twice in one mapping; the second would silently replace the first.",
+    "two `max:` lines in the same rule",
+    _PROBLEM,
+)
+YAML_FORBIDDEN_CHARACTER = Code(
+    "yaml.forbidden-character",
+    "error",
+    "The text holds a control character YAML does not allow (often pasted from a terminal or "
+    "a word processor); retype the line.",
+    "a NUL or backspace character inside a rule id",
+    _PROBLEM,
+)
+
+# --- files: the file or folder cannot be read -----------------------------------------------
+FILE_NOT_FOUND = Code(
+    "file.not-found",
+    "error",
+    "A file or folder named on the command line does not exist: the command was misused.",
+    "`contactrules check rulsets/`",
+    _USAGE,
+)
+FILE_NOT_REGULAR = Code(
+    "file.not-regular",
+    "error",
+    "The path is a folder, pipe or device where a file was expected, so it is not read "
+    "(a pipe could block for ever).",
+    "`contactrules evaluate /dev/stdin`",
+    _FILE,
+)
+FILE_UNREADABLE = Code(
+    "file.unreadable",
+    "error",
+    "The operating system refused to read the file or list the folder; the message gives its "
+    "reason (permission denied, …). Nothing in it is skipped in silence.",
+    "a ruleset folder without read permission",
+    _FILE,
+)
+FILE_TOO_LARGE = Code(
+    "file.too-large",
+    "error",
+    "The file is larger than any ruleset, scenario or case file needs, so it is refused "
+    "rather than read without bound.",
+    "a 2 GB log file passed to `contactrules check`",
+    _FILE,
+)
+FILE_ENCODING = Code(
+    "file.encoding",
+    "error",
+    "The file is not UTF-8 text; save it as UTF-8.",
+    "a ruleset saved as Windows-1252 with an accented city name",
+    _FILE,
+)
+FILE_IO_ERROR = Code(
+    "file.io-error",
+    "error",
+    "Reading or writing a file failed part-way (disk full, device gone); the message gives the "
+    "operating system's reason.",
+    "`contactrules calendar US-MA --svg /full-disk/week.svg`",
+    _USAGE,
+)
+
+# --- rulesets: the file is YAML, but not a ruleset contactrules can trust --------------------
+RULESET_NOT_A_MAPPING = Code(
+    "ruleset.not-a-mapping",
+    "error",
+    "A ruleset file must be a mapping with `ruleset:`, `title:`, `jurisdiction:` and `rules:`.",
+    "a file that is only a list of rules",
+    _PROBLEM,
+)
+RULESET_NONE_FOUND = Code(
+    "ruleset.none-found",
+    "error",
+    "The files or folders named hold no ruleset file; an empty check would look clean, so it "
+    "is a problem.",
+    "`contactrules check docs/`",
+    _PROBLEM,
+)
+RULESET_UNKNOWN_KEY = Code(
+    "ruleset.unknown-key",
+    "error",
+    "A key is not one this place in a ruleset accepts (often a misspelling, named in the "
+    "message); it would otherwise be ignored.",
+    "`mx: 7` in a `frequency_cap` rule (did you mean `max`?)",
+    _PROBLEM,
+)
+RULESET_MISSING_KEY = Code(
+    "ruleset.missing-key",
+    "error",
+    "A required key is missing, such as a rule's `citation` or `kind`.",
+    "a rule without `citation:`",
+    _PROBLEM,
+)
+RULESET_UNKNOWN_KIND = Code(
+    "ruleset.unknown-kind",
+    "error",
+    "A rule's `kind` is not one of the rule kinds (docs/rule-kinds.md lists them).",
+    "`kind: time-window` (did you mean `time_window`?)",
+    _PROBLEM,
+)
+RULESET_UNKNOWN_VALUE = Code(
+    "ruleset.unknown-value",
+    "error",
+    "A value must be one of a fixed list (a channel, a weekday, …) and is not.",
+    "`channels: [telephone]` (did you mean `call`?)",
+    _PROBLEM,
+)
+RULESET_INVALID_VALUE = Code(
+    "ruleset.invalid-value",
+    "error",
+    "A value has the wrong form or is out of range; the message says what is expected.",
+    "`start: 8am` where `08:00` is expected",
+    _PROBLEM,
+)
+RULESET_UNKNOWN_CALENDAR = Code(
+    "ruleset.unknown-calendar",
+    "error",
+    "A rule names a holiday calendar, or a holiday in it, that the holiday data does not know.",
+    "`holidays: {country: US, subdivision: XX}`",
+    _PROBLEM,
+)
+RULESET_UNKNOWN_EXTENDS = Code(
+    "ruleset.unknown-extends",
+    "error",
+    "The ruleset `extends:` a ruleset id that is not among the rulesets loaded with it.",
+    "`extends: us-federl`",
+    _PROBLEM,
+)
+RULESET_DUPLICATE_RULESET = Code(
+    "ruleset.duplicate-ruleset",
+    "error",
+    "Two files use the same ruleset id, so layers and reasons would be ambiguous.",
+    "two files with `ruleset: us-ma`",
+    _PROBLEM,
+)
+RULESET_DUPLICATE_RULE_ID = Code(
+    "ruleset.duplicate-rule-id",
+    "error",
+    "Two rules use the same rule id, so a denial could not say which rule it cites.",
+    "two rules with `id: US-MA-HOURS`",
+    _PROBLEM,
+)
+RULESET_LOOSER_THAN_PARENT = Code(
+    "ruleset.looser-than-parent",
+    "error",
+    "A layer allows more than the ruleset it extends; a layer may only tighten (the stricter "
+    "rule still applies).",
+    "a state rule allowing calls until 22:00 over a federal 21:00 limit",
+    _PROBLEM,
+)
+RULESET_UNKNOWN_JURISDICTION = Code(
+    "ruleset.unknown-jurisdiction",
+    "error",
+    "The `jurisdiction:` names a country or subdivision code that does not exist.",
+    "`jurisdiction: {country: US, subdivision: MAS}`",
+    _PROBLEM,
+)
+RULESET_DEAD_CONDITION = Code(
+    "ruleset.dead-condition",
+    "warning",
+    "A condition can match no contact (an empty list, every purpose excluded), so the rule "
+    "never applies.",
+    "`when: {recipients: []}`",
+    _WARNING,
+)
+RULESET_EMPTY_FILTER = Code(
+    "ruleset.empty-filter",
+    "warning",
+    "A filter on past contacts matches none, so the rule counts nothing and never denies.",
+    "`counts: {outcomes: []}` in a `frequency_cap` rule",
+    _WARNING,
+)
+RULESET_UNREACHABLE_CAP = Code(
+    "ruleset.unreachable-cap",
+    "warning",
+    "A cap is higher than any history can reach in its window, so it never denies.",
+    "`max: 100000` contacts in 7 days",
+    _WARNING,
+)
+RULESET_ZERO_CAP = Code(
+    "ruleset.zero-cap",
+    "warning",
+    "A cap of 0 denies every contact on its channels; `kind: prohibited` says that plainly.",
+    "`max: 0` in a `frequency_cap` rule",
+    _WARNING,
+)
+RULESET_NEVER_EFFECTIVE = Code(
+    "ruleset.never-effective",
+    "warning",
+    "The rule's or ruleset's effective dates leave no day on which it is in force.",
+    "`effective_from: 2027-01-01` with `effective_until: 2026-01-01`",
+    _WARNING,
+)
+RULESET_NEVER_DENIES = Code(
+    "ruleset.never-denies",
+    "warning",
+    "The rule, as written, can never deny a contact (for example, hours that cover the whole day).",
+    "`start: 00:00`, `end: 24:00` in a `time_window` rule",
+    _WARNING,
+)
+RULESET_UNCONFIRMED = Code(
+    "ruleset.unconfirmed",
+    "warning",
+    "The rule rests on a source marked `confidence: unconfirmed`; verify it before relying on "
+    "it (convention K10).",
+    "`confidence: unconfirmed` with `note: draft bill, not yet in force`",
+    _WARNING,
+)
+RULESET_UNKNOWN_PLACEHOLDER = Code(
+    "ruleset.unknown-placeholder",
+    "warning",
+    "The rule's `message:` uses a `{placeholder}` that is not a fact of its rule kind, so it "
+    "would print as written.",
+    '`message: "only {limt} calls a week"` (did you mean `{limit}`?)',
+    _WARNING,
+)
+RULESET_EXPIRED = Code(
+    "ruleset.expired",
+    "warning",
+    "The rule's `effective_until` date has passed; it only judges past contacts now.",
+    "`effective_until: 2020-12-31`",
+    _WARNING,
+)
+
+# --- scenario files (`contactrules evaluate`) ------------------------------------------------
+INPUT_NOT_A_MAPPING = Code(
+    "input.not-a-mapping",
+    "error",
+    "A scenario file must be a mapping with `consumer:` and `contacts:`.",
+    "a scenario file that is only a list of contacts",
+    _PROBLEM,
+)
+INPUT_UNKNOWN_KEY = Code(
+    "input.unknown-key",
+    "error",
+    "A key in a scenario file is not one this place accepts (often a misspelling).",
+    "`chanel: call` in a contact",
+    _PROBLEM,
+)
+INPUT_MISSING_KEY = Code(
+    "input.missing-key",
+    "error",
+    "A required key is missing from a scenario file.",
+    "a contact without `at:`",
+    _PROBLEM,
+)
+INPUT_UNKNOWN_VALUE = Code(
+    "input.unknown-value",
+    "error",
+    "A value in a scenario file must be one of a fixed list and is not.",
+    "`channel: telephone`",
+    _PROBLEM,
+)
+INPUT_INVALID_VALUE = Code(
+    "input.invalid-value",
+    "error",
+    "A value in a scenario file has the wrong form; the message says what is expected.",
+    "`at: 2026-06-02T10:30` without a UTC offset (local time must be unambiguous)",
+    _PROBLEM,
+)
+INPUT_INVALID_CONTACT = Code(
+    "input.invalid-contact",
+    "error",
+    "A proposed contact does not fit its consumer (for example, it names a debt the consumer "
+    "does not have); the other contacts are still judged.",
+    "`debt_ids: [D-9]` for a consumer whose only debt is D-1",
+    _PROBLEM,
+)
+INPUT_INVALID = Code(
+    "input.invalid",
+    "error",
+    "Input given to a command is invalid in a way no file location can show; one line says what.",
+    "an object passed to the library that fails validation outside any file",
+    _USAGE,
+)
+
+# --- ruleset test cases (`contactrules test`, *.cases.yaml) ---------------------------------
+CASES_NONE_FOUND = Code(
+    "cases.none-found",
+    "error",
+    "No `*.cases.yaml` file with cases was found under the paths given, so nothing was tested.",
+    "`contactrules test rulesets/xx/` where no cases file exists",
+    _PROBLEM,
+)
+CASES_UNKNOWN_KEY = Code(
+    "cases.unknown-key",
+    "error",
+    "A key in a case file is not one this place accepts (often a misspelling).",
+    "`expects:` where `expect:` is meant",
+    _PROBLEM,
+)
+CASES_MISSING_KEY = Code(
+    "cases.missing-key",
+    "error",
+    "A required key is missing from a case file.",
+    "a case without `contact:`",
+    _PROBLEM,
+)
+CASES_UNKNOWN_VALUE = Code(
+    "cases.unknown-value",
+    "error",
+    "A value in a case file must be one of a fixed list and is not.",
+    "`channel: fax`",
+    _PROBLEM,
+)
+CASES_INVALID_VALUE = Code(
+    "cases.invalid-value",
+    "error",
+    "A value in a case file has the wrong form; the message says what is expected.",
+    "`allowed: maybe`",
+    _PROBLEM,
+)
+CASES_UNKNOWN_CONSUMER = Code(
+    "cases.unknown-consumer",
+    "error",
+    "A case names a consumer that is not defined under `consumers:` in the same file.",
+    "`consumer: alice` with only `bob` under `consumers:`",
+    _PROBLEM,
+)
+CASES_INVALID_CONTACT = Code(
+    "cases.invalid-contact",
+    "error",
+    "A case's contact does not fit its consumer (for example, a debt the consumer lacks).",
+    "`debt_ids: [D-9]` for a consumer whose only debt is D-1",
+    _PROBLEM,
+)
+CASES_UNKNOWN_RULESET = Code(
+    "cases.unknown-ruleset",
+    "error",
+    "A case file's `rulesets:` names a ruleset id that is not loaded.",
+    "`rulesets: [us-federl]`",
+    _PROBLEM,
+)
+
+# --- the ledger and its audit files (`contactrules replay`) ---------------------------------
+LEDGER_OPEN = Code(
+    "ledger.open",
+    "error",
+    "The ledger cannot be opened (wrong URL, no such database, a schema newer than this "
+    "version); nothing was replayed.",
+    "`contactrules replay sqlite:///missing.db`",
+    _USAGE,
+)
+LEDGER_READ = Code(
+    "ledger.read",
+    "error",
+    "The ledger failed while its decisions were being read back.",
+    "the database server went away during `contactrules replay`",
+    _USAGE,
+)
+AUDIT_INVALID_ENTRY = Code(
+    "audit.invalid-entry",
+    "error",
+    "A line of an exported audit file cannot be read back as a logged decision.",
+    "a truncated last line in `audit.jsonl`",
+    _PROBLEM,
+)
+
+# --- engine reason ids: why a decision was denied before any rule could judge it ------------
+REASON_NO_ZONE = Code(
+    "CONTACTRULES-NO-ZONE",
+    "deny",
+    "No time zone can be derived for the consumer (no address, phone zone or explicit zone), "
+    "so local time is unknown and every rule that needs it denies.",
+    "a consumer with no address and only an e-mail address, called at 10:00 UTC",
+)
+REASON_UNKNOWN_ZONE = Code(
+    "CONTACTRULES-UNKNOWN-ZONE",
+    "deny",
+    "A time zone given for the consumer is not a known IANA zone, so local time there cannot "
+    "be known.",
+    '`zone: "America/New_Yrok"` on a phone',
+)
+REASON_TOO_MANY_ZONES = Code(
+    "CONTACTRULES-TOO-MANY-ZONES",
+    "deny",
+    "The consumer has more candidate time zones than one evaluation judges; the contact is "
+    "denied rather than judged in only some of them.",
+    "a consumer with addresses in dozens of countries",
+)
+REASON_NO_RULESET = Code(
+    "CONTACTRULES-NO-RULESET",
+    "deny",
+    "No loaded ruleset covers the consumer's location for this collector type; the contact is "
+    "denied rather than allowed without rules.",
+    "a consumer in a country no ruleset covers",
+)
+REASON_INVALID_INPUT = Code(
+    "CONTACTRULES-INVALID-INPUT",
+    "deny",
+    "The contact history names a debt the consumer does not have, so counts cannot be trusted "
+    "and the contact is denied.",
+    "a history record with `debt_ids: [D-9]` for a consumer whose only debt is D-1",
+)
+
+VALIDATION_SUFFIXES = (
+    "unknown-key",
+    "missing-key",
+    "unknown-kind",
+    "unknown-value",
+    "invalid-value",
+)
+"""What the loader turns pydantic's error types into (``ruleset.<suffix>``). Scenario and case
+files hold no rules, so their ``input.`` and ``cases.`` copies never say ``unknown-kind``."""
+
+TABLE: tuple[Code, ...] = tuple(v for v in tuple(globals().values()) if isinstance(v, Code))
+"""Every code, in the order written above (grouped by prefix)."""
+
+_BY_CODE = {c.code: c for c in TABLE}
+
+
+def lookup(code: str) -> Code:
+    """The table entry for ``code``; a ``KeyError`` names a code the table lacks."""
+    return _BY_CODE[code]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown() -> str:
+    """The code reference for docs/codes.md, generated from :data:`TABLE`."""
+    diagnostics = [c for c in TABLE if c.severity != "deny"]
+    reasons = [c for c in TABLE if c.severity == "deny"]
+    parts = [
+        "# Diagnostic codes and reason ids",
+        "",
+        "Generated from `contactrules/codes.py` by `codes.markdown()`; do not edit by hand",
+        "(a test keeps this file, the table and the code that emits each code in sync).",
+        "",
+        "A *diagnostic* is printed for a file as `path:line:col: severity code message`",
+        "(see [bad-input.md](bad-input.md)). Errors fail the command; warnings fail it only",
+        "under `contactrules check --strict`. Exit status: 0 fine, 1 problems in the files,",
+        "2 the command was misused or could not run.",
+        "",
+        "A *reason id* is the `rule_id` of a reason the engine itself gives when it denies a",
+        "contact before any rule could judge it (fail closed).",
+        "",
+        f"{len(diagnostics)} diagnostic codes and {len(reasons)} reason ids.",
+        "",
+        "## Diagnostic codes",
+        "",
+        "| Code | Severity | Exit status | Meaning | Example |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for c in diagnostics:
+        parts.append(
+            f"| `{c.code}` | {c.severity} | {_cell(c.exit_status or '')} | {_cell(c.meaning)} "
+            f"| {_cell(c.example)} |"
+        )
+    parts += [
+        "",
+        "## Engine reason ids",
+        "",
+        "| Reason id | Verdict | Meaning | Example |",
+        "| --- | --- | --- | --- |",
+    ]
+    for c in reasons:
+        parts.append(f"| `{c.code}` | {c.severity} | {_cell(c.meaning)} | {_cell(c.example)} |")
+    return "\n".join(parts) + "\n"
