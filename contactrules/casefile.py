@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from .decision import Decision
 from .diagnostics import Diagnostic, Location, RulesetError
 from .engine import DEFAULT_SKIP_DIRS, Engine
-from .loading.files import path_status, walk_folder
+from .loading.files import find_files, path_status
 from .loading.loader import lint_paths
 from .loading.validation import validation_diagnostics
 from .loading.yamlsource import SourceDocument, load_yaml_file
@@ -128,20 +128,7 @@ def find_case_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[Diagn
     A named path that does not exist or cannot be searched is left to the ruleset loader, which
     reports it for the same paths.
     """
-    found: list[Path] = []
-    problems: list[Diagnostic] = []
-    for raw in paths:
-        path = Path(raw)
-        status = path_status(path)
-        if isinstance(status, Diagnostic):
-            continue
-        if stat.S_ISDIR(status.st_mode):
-            files, unlisted = walk_folder(path, _is_case_name)
-            found.extend(files)
-            problems.extend(unlisted)
-        elif _is_case_name(path.name):
-            found.append(path)
-    return found, problems
+    return find_files(paths, _is_case_name, _is_case_name, report_unusable_paths=False)
 
 
 def discover_cases(paths: Iterable[Path | str]) -> list[Path]:

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, Location, RulesetError
 
-__all__ = ["describe_mode", "path_status", "read_bounded", "require_regular_file", "walk_folder"]
+__all__ = [
+    "describe_mode",
+    "find_files",
+    "path_status",
+    "read_bounded",
+    "require_regular_file",
+    "walk_folder",
+]
 
 # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
 # O_NOCTTY: opening a terminal device never makes it the controlling terminal.
@@ -180,3 +187,37 @@ def walk_folder(
         dirnames[:] = sorted(d for d in dirnames if d not in skip)
         found.extend(Path(folder, name) for name in filenames if wanted(name))
     return sorted(found), problems
+
+
+def find_files(
+    paths: Iterable[Path | str],
+    in_folder: Callable[[str], bool],
+    named: Callable[[str], bool],
+    *,
+    skip_dirs: Iterable[str] = (),
+    report_unusable_paths: bool = True,
+) -> tuple[list[Path], list[Diagnostic]]:
+    """Files under the given files/folders, and why any path or folder could not be read.
+
+    Folders are walked for names ``in_folder`` accepts; a file named directly is kept when
+    ``named`` accepts it, whatever its type, for the reader to accept or refuse. A path that
+    does not exist or cannot be searched is reported (``file.not-found``, ``file.unreadable``)
+    unless ``report_unusable_paths`` is off because another pass over the same paths reports it;
+    an unreadable folder met while walking is always reported, never skipped in silence.
+    """
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        status = path_status(path)
+        if isinstance(status, Diagnostic):
+            if report_unusable_paths:
+                problems.append(status)
+            continue
+        if stat.S_ISDIR(status.st_mode):
+            files, unlisted = walk_folder(path, in_folder, skip_dirs=skip_dirs)
+            found.extend(files)
+            problems.extend(unlisted)
+        elif named(path.name):
+            found.append(path)
+    return found, problems

@@ -8,7 +8,6 @@ each file's own problems through :mod:`.validation`, what spans files and each r
 
 from __future__ import annotations
 
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from pydantic import ValidationError
 
 from ..diagnostics import Diagnostic, Location, RulesetError
 from ..rules.ruleset import Ruleset, RulesetSpec
-from .files import path_status, walk_folder
+from .files import find_files
 from .lint import calendar_problems, semantic_problems
 from .validation import validation_diagnostics
 from .yamlsource import load_yaml_file
@@ -45,21 +44,12 @@ def find_ruleset_files(
     or listed is ``file.unreadable`` (never skipped in silence, which would pass for "clean").
     A file named directly is returned whatever its type, for the reader to accept or refuse.
     """
-    found: list[Path] = []
-    problems: list[Diagnostic] = []
-    for raw in paths:
-        path = Path(raw)
-        status = path_status(path)
-        if isinstance(status, Diagnostic):
-            problems.append(status)
-            continue
-        if stat.S_ISDIR(status.st_mode):
-            files, unlisted = walk_folder(path, _is_ruleset_name, skip_dirs=skip_dirs)
-            found.extend(files)
-            problems.extend(unlisted)
-        elif not path.name.endswith(CASES_SUFFIXES):
-            found.append(path)
-    return found, problems
+    return find_files(
+        paths,
+        _is_ruleset_name,
+        lambda name: not name.endswith(CASES_SUFFIXES),
+        skip_dirs=skip_dirs,
+    )
 
 
 def discover(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> list[Path]:
