@@ -13,6 +13,7 @@ from .loading.loader import lint_paths, load_ruleset, load_rulesets
 from .location.zones import UnknownZoneError
 from .models import (
     Address,
+    Bankruptcy,
     Channel,
     CollectorType,
     Consent,
@@ -33,6 +34,7 @@ from .models import (
     Place,
     Purpose,
     Recipient,
+    StayEndReason,
     Template,
 )
 from .rules.ruleset import Ruleset, RulesetSpec
@@ -41,6 +43,7 @@ from .screening import Account, ScreenResult, screen, screen_parallel
 __all__ = [
     "Account",
     "Address",
+    "Bankruptcy",
     "Channel",
     "CollectorType",
     "Consent",
@@ -72,6 +75,7 @@ __all__ = [
     "RulesetError",
     "RulesetSpec",
     "ScreenResult",
+    "StayEndReason",
     "Template",
     "UnknownCalendarError",
     "UnknownZoneError",

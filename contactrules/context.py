@@ -26,18 +26,29 @@ from .models import (
     Debt,
     Initiator,
     Outcome,
+    Phone,
     PhoneType,
     Purpose,
     Recipient,
 )
 
-__all__ = ["WRITTEN", "ContactShape", "Context", "channel_medium"]
+__all__ = [
+    "UNKNOWN_PHONE_TYPE",
+    "WRITTEN",
+    "ContactShape",
+    "Context",
+    "channel_medium",
+    "phone_type_of",
+]
 
 T = TypeVar("T")
 
 _COMMUNICATED = frozenset({Outcome.CONVERSATION, Outcome.DELIVERED, Outcome.VOICEMAIL})
 WRITTEN = frozenset({Channel.LETTER, Channel.EMAIL, Channel.SMS, Channel.SOCIAL_DM})
 _MEDIUM = {Channel.VOICEMAIL: Channel.CALL}
+
+#: The phone type of a number that is not among the consumer's phones (or of no number at all).
+UNKNOWN_PHONE_TYPE = "unknown"
 
 
 def channel_medium(channel: Channel) -> Channel:
@@ -117,6 +128,7 @@ class ContactShape(NamedTuple):
     to_work: bool
     collector_type: CollectorType
     has_template: bool
+    phone_type: str = UNKNOWN_PHONE_TYPE
 
 
 class _Shared:
@@ -155,6 +167,7 @@ class _Shared:
             self.to_work,
             contact.collector_type,
             template is not None,
+            phone_type_of(contact.to, contact.to_work, contact.consumer.phones),
         )
 
 
@@ -338,6 +351,23 @@ class Context:
             and same_address(r.to, contact.to)
             for r in self.prior()
         )
+
+
+def phone_type_of(to: str | None, to_work: bool | None, phones: Sequence[Phone]) -> str:
+    """The type of the number a contact or record went to: home, mobile, work, other, unknown.
+
+    ``to_work: true`` makes it ``work``; otherwise it is the type of the consumer's phone whose
+    number is ``to``. A ``to`` that is not among the consumer's phones, or no ``to`` at all, is
+    ``unknown``: rules that bucket calls by number (940 CMR 7.04(1)(f)) then treat it as either
+    kind, whichever denies (fail closed).
+    """
+    if to_work is True:
+        return PhoneType.WORK.value
+    if to is not None:
+        for phone in phones:
+            if same_address(phone.number, to):
+                return phone.type.value
+    return UNKNOWN_PHONE_TYPE
 
 
 def _infer_to_work(contact: Contact) -> bool:

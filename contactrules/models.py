@@ -47,6 +47,7 @@ from .location.places import (
 __all__ = [
     "Address",
     "AddressKind",
+    "Bankruptcy",
     "Channel",
     "CollectorType",
     "Consent",
@@ -56,6 +57,7 @@ __all__ = [
     "ConsumerFlags",
     "Contact",
     "ContactRecord",
+    "Day",
     "Debt",
     "EmailAddress",
     "InconvenientTime",
@@ -69,6 +71,7 @@ __all__ = [
     "Place",
     "Purpose",
     "Recipient",
+    "StayEndReason",
     "Template",
     "Weekday",
 ]
@@ -113,6 +116,9 @@ class Recipient(str, Enum):
     """Who the contact reaches; 12 CFR 1006.6(d)(1) lists the parties other than third parties."""
 
     CONSUMER = "consumer"
+    #: The executor, administrator or personal representative of a deceased consumer's estate:
+    #: "the consumer" for 12 CFR 1006.6 (1006.6(a)(4), comment 6(a)(4)-1).
+    ESTATE_REPRESENTATIVE = "estate_representative"
     THIRD_PARTY = "third_party"
     CONSUMER_ATTORNEY = "consumer_attorney"
     CREDIT_REPORTING_AGENCY = "credit_reporting_agency"
@@ -214,6 +220,24 @@ def _instant_input(value: object) -> object:
 
 Instant = Annotated[AwareDatetime, BeforeValidator(_instant_input)]
 """A moment in time: ISO 8601 text with an offset, or an aware ``datetime``; never a number."""
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day_input(value: object) -> object:
+    """A calendar day is ``YYYY-MM-DD`` (or a ``date``), never a number or a moment in time."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError(
+        "day_type", 'a day must be written as "YYYY-MM-DD", such as "2026-06-02"'
+    )
+
+
+Day = Annotated[dt.date, BeforeValidator(_day_input)]
+"""A calendar day in the consumer's local time, ``YYYY-MM-DD``; never a number."""
 
 
 def _not_blank(value: str) -> str:
@@ -318,6 +342,76 @@ class Debt(_Input):
     id: NonBlankStr
     time_barred: StrictBool = False
     dispute_pending_verification: StrictBool = False
+    incurred_on: Day | None = Field(
+        default=None,
+        description="The day the debt arose. Without it a debt counts as older than any "
+        "bankruptcy petition (fail closed).",
+    )
+
+
+class StayEndReason(str, Enum):
+    """Why the automatic stay ended (11 U.S.C. 362(c)(2), 362(d))."""
+
+    DISCHARGE = "discharge"
+    DISMISSAL = "dismissal"
+    CASE_CLOSED = "case_closed"
+    RELIEF_FROM_STAY = "relief_from_stay"
+
+
+class Bankruptcy(_Input):
+    """A bankruptcy petition of the consumer (11 U.S.C. 362(a)(6), 362(c), 524(a)(2)).
+
+    Dates are the consumer's local calendar days; the filing day and the day the stay ended
+    both count as stayed, since the hour of the petition or the order is not known (fail
+    closed). A debt is pre-petition unless its ``incurred_on`` is after ``filed_on``.
+    """
+
+    filed_on: Day
+    chapter: Annotated[int, Field(strict=True)] | None = Field(
+        default=None, description="The Bankruptcy Code chapter (7, 11, 12 or 13), if known."
+    )
+    debt_ids: list[NonBlankStr] | None = Field(
+        default=None, min_length=1, description="Debts the petition concerns; default: all."
+    )
+    stay_ended_on: Day | None = Field(
+        default=None, description="The last day of the automatic stay; omitted: it still holds."
+    )
+    stay_end_reason: StayEndReason | None = None
+    discharged_debt_ids: list[NonBlankStr] | None = Field(
+        default=None,
+        description="With a discharge, the debts it discharged; omitted: every pre-petition "
+        "debt the petition concerns (fail closed); [] for none.",
+    )
+
+    @field_validator("chapter")
+    @classmethod
+    def _known_chapter(cls, value: int | None) -> int | None:
+        if value is not None and value not in (7, 9, 11, 12, 13, 15):
+            raise PydanticCustomError(
+                "bankruptcy_chapter", "a bankruptcy chapter is 7, 9, 11, 12, 13 or 15"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _end_consistent(self) -> Bankruptcy:
+        if (self.stay_ended_on is None) is not (self.stay_end_reason is None):
+            raise PydanticCustomError(
+                "bankruptcy_stay_end",
+                "stay_ended_on and stay_end_reason go together: say when the stay ended and why",
+            )
+        if self.stay_ended_on is not None and self.stay_ended_on < self.filed_on:
+            raise PydanticCustomError(
+                "bankruptcy_stay_end", "the stay cannot end before the petition was filed"
+            )
+        if (
+            self.discharged_debt_ids is not None
+            and self.stay_end_reason is not StayEndReason.DISCHARGE
+        ):
+            raise PydanticCustomError(
+                "bankruptcy_discharge",
+                "discharged_debt_ids needs stay_end_reason: discharge",
+            )
+        return self
 
 
 class OptOut(_Input):
@@ -387,6 +481,12 @@ class Consumer(_Input):
     debts: list[Debt] = Field(default_factory=list)
     flags: ConsumerFlags = Field(default_factory=ConsumerFlags)
     consents: list[Consent] = Field(default_factory=list)
+    bankruptcies: list[Bankruptcy] = Field(default_factory=list)
+    deceased_on: Day | None = Field(
+        default=None,
+        description="Date of death; from that day only the estate's representative is the "
+        "consumer (12 CFR 1006.6(a)(4)).",
+    )
 
     @model_validator(mode="after")
     def _named_debts_known(self) -> Consumer:
@@ -406,6 +506,13 @@ class Consumer(_Input):
                 for j, d in enumerate(consent.debt_ids or ())
                 if d not in known
             )
+        for i, petition in enumerate(self.bankruptcies):
+            for key in ("debt_ids", "discharged_debt_ids"):
+                found.extend(
+                    (("bankruptcies", i, key, j), d)
+                    for j, d in enumerate(getattr(petition, key) or ())
+                    if d not in known
+                )
         if found:
             raise unknown_debts_error(type(self).__name__, found, sorted(known))
         return self

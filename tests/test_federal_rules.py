@@ -91,6 +91,9 @@ LCM = "US-FED-REGF-1006.2j-LCM"
 TIME_BARRED = "US-FED-REGF-1006.26b-TIME-BARRED"
 FALSE_THREATS = "US-FED-FDCPA-1692e-FALSE-THREATS"
 DISPUTE = "US-FED-FDCPA-1692g-DISPUTE-PENDING"
+CONFIRMATION_CONTENT = "US-FED-REGF-1006.14h2i-CONFIRMATION-CONTENT"
+LCM_REQUIRED_PARTS = "US-FED-REGF-1006.2j-LCM-REQUIRED-PARTS"
+PROFANITY = "US-FED-FDCPA-1692d2-PROFANITY"
 
 # Message texts. DISCLOSED satisfies both 1006.18(e)(1) and (e)(2), so a case about another rule
 # does not depend on whether its contact is the initial communication.
@@ -1467,6 +1470,97 @@ CONTENT_CASES = [
         letter(jun(2, 10), f"{FROM_COLLECTOR} Please pay by June 30."),
         history=prior_letter(),
     ),
+    # --- review fixes: confirmation, mini-Miranda wordings, LCM parts, time-barred, profanity
+    allow(
+        "the opt-out confirmation without opt-out instructions",
+        EOPTOUT_NOTICE,
+        "12 CFR 1006.14(h)(2)(i) (the confirmation contains nothing but the confirmation)",
+        sms(
+            jun(2, 10),
+            "We received your request: no more texts to this number.",
+            purpose=Purpose.OPT_OUT_CONFIRMATION,
+        ),
+    ),
+    deny(
+        "an opt-out confirmation that mentions the balance",
+        CONFIRMATION_CONTENT,
+        "12 CFR 1006.14(h)(2)(i)",
+        sms(
+            jun(2, 10),
+            "No more texts to this number. Your balance is still due.",
+            purpose=Purpose.OPT_OUT_CONFIRMATION,
+        ),
+        facts={"found": ["balance"]},
+    ),
+    allow(
+        "an opt-out confirmation with nothing else",
+        CONFIRMATION_CONTENT,
+        "12 CFR 1006.14(h)(2)(i)",
+        sms(jun(2, 10), CONFIRMATION_TEXT, purpose=Purpose.OPT_OUT_CONFIRMATION),
+    ),
+    allow(
+        "the initial disclosure worded as an attempt by a debt collector",
+        MM_INITIAL,
+        "12 CFR 1006.18(e)(1) (the substance, not one wording)",
+        letter(
+            jun(2, 10),
+            "This is an attempt by a debt collector to collect a debt. Any information obtained "
+            "will be used for that purpose.",
+        ),
+    ),
+    allow(
+        "a later letter from a named debt collector",
+        MM_SUBSEQUENT,
+        "12 CFR 1006.18(e)(2) (disclose that the communication is from a debt collector)",
+        letter(jun(2, 10), "Acme Services, a debt collector, asks you to call us."),
+        history=prior_letter(),
+    ),
+    deny(
+        "limited-content message with no call-back number",
+        LCM_REQUIRED_PARTS,
+        "12 CFR 1006.2(j) (a telephone number the consumer can use to reply)",
+        voicemail(jun(2, 10), "Hi, this is Jordan Lee from Acme Services. Please call me back."),
+    ),
+    deny(
+        "limited-content message with no request to reply",
+        LCM_REQUIRED_PARTS,
+        "12 CFR 1006.2(j) (a request that the consumer reply)",
+        voicemail(jun(2, 10), "Hi, this is Jordan Lee from Acme Services, 800-555-0100."),
+    ),
+    allow(
+        "limited-content message with every required part",
+        LCM_REQUIRED_PARTS,
+        "12 CFR 1006.2(j)",
+        voicemail(jun(2, 10), LCM_TEXT),
+    ),
+    allow(
+        "a state time-barred notice saying the consumer will not be sued",
+        TIME_BARRED,
+        "12 CFR 1006.26(b); Cal. Civ. Code 1788.14(d) requires the notice (wording unconfirmed)",
+        letter(
+            jun(2, 10),
+            f"{FROM_COLLECTOR} The law limits how long you can be sued on a debt. Because of the "
+            "age of your debt, Acme Bank will not sue you for it.",
+            debts=("OLD",),
+        ),
+        history=prior_letter(("OLD",)),
+    ),
+    deny(
+        "profane language in a letter, the words found in the facts",
+        PROFANITY,
+        "15 U.S.C. 1692d(2); 12 CFR 1006.14(d)",
+        letter(jun(2, 10), f"{FROM_COLLECTOR} Pay this bullshit bill, you bastard."),
+        history=prior_letter(),
+        next_at=None,
+        facts={"found": ["bullshit", "bastard"]},
+    ),
+    allow(
+        "a letter without obscene or profane language",
+        PROFANITY,
+        "15 U.S.C. 1692d(2)",
+        letter(jun(2, 10), f"{FROM_COLLECTOR} Please pay by June 30."),
+        history=prior_letter(),
+    ),
     deny(
         "collection call about a disputed debt before verification",
         DISPUTE,
@@ -1495,11 +1589,41 @@ CONTENT_CASES = [
     ),
 ]
 
+DECEASED = "US-FED-REGF-1006.6a4-DECEASED"
+SRC_DECEASED = "12 CFR 1006.6(a)(4); comment 6(a)(4)-1"
+DIED_MAY_15 = {"deceased_on": dt.date(2026, 5, 15)}
+DECEASED_CASES = [
+    deny(
+        "call to the consumer after the date of death",
+        DECEASED,
+        SRC_DECEASED,
+        call(jun(2, 10), template=tpl(DISCLOSED)),
+        consumer=DIED_MAY_15,
+        next_at=None,
+        facts={"flag": "deceased"},
+    ),
+    allow(
+        "call to the estate's personal representative",
+        DECEASED,
+        f"{SRC_DECEASED} (a person with authority to pay the estate's debts)",
+        call(jun(2, 10), template=tpl(DISCLOSED), recipient=Recipient.ESTATE_REPRESENTATIVE),
+        consumer=DIED_MAY_15,
+    ),
+    allow(
+        "call to the consumer the day before the date of death",
+        DECEASED,
+        '12 CFR 1006.6(a)(4) ("if the consumer is deceased")',
+        call(jun(2, 10), template=tpl(DISCLOSED)),
+        consumer={"deceased_on": dt.date(2026, 6, 3)},
+    ),
+]
+
 PARAMS = [
     *HOURS_CASES,
     *INCONVENIENT_CASES,
     *ATTORNEY_WORK_CEASE_CASES,
     *THIRD_PARTY_CASES,
+    *DECEASED_CASES,
     *FREQUENCY_CASES,
     *COOLDOWN_CASES,
     *OPT_OUT_CASES,

@@ -302,10 +302,15 @@ def test_consumer_with_only_a_german_phone_denies(engine: Engine) -> None:
     _assert_engine_deny(engine.evaluate(_contact(consumer)), "CONTACTRULES-NO-RULESET")
 
 
-def test_creditor_not_bound_by_federal_law_has_no_ruleset(engine: Engine) -> None:
-    # us/federal binds third-party collectors only (K7); nothing else is bundled for NY
+def test_creditor_not_bound_by_federal_law_is_judged_by_the_law_that_binds_everyone(
+    engine: Engine,
+) -> None:
+    # us/federal binds third-party collectors only (K7); the Bankruptcy Code binds "all
+    # entities" (11 U.S.C. 362(a)), so a New York creditor is judged by it, not left unruled
     decision = engine.evaluate(_contact(collector_type="original_creditor"))
-    _assert_engine_deny(decision, "CONTACTRULES-NO-RULESET")
+    assert "us-federal" not in decision.rulesets
+    assert "us-bankruptcy" in decision.rulesets
+    assert all(r.rule_id != "CONTACTRULES-NO-RULESET" for r in decision.reasons)
 
 
 # --- a rule that raises denies ---------------------------------------------------------------

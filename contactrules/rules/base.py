@@ -34,6 +34,9 @@ __all__ = [
 COMMON_FACTS = ("rule_id", "channel", "citation")
 RULE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
+#: A phone type (``PhoneType``) or ``unknown``: what ``when: phone_types`` matches.
+ContactPhoneType = Literal["home", "mobile", "work", "other", "unknown"]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -54,9 +57,21 @@ class When(_RuleModel):
     Conditions are field matchers checked by the schema, never expressions run as code.
     """
 
-    recipients: list[Recipient] | None = Field(default=None, description="Who is contacted.")
+    recipients: list[Recipient] | None = Field(
+        default=None,
+        description="Who is contacted; consumer covers the estate's representative too.",
+    )
     to_work: StrictBool | None = Field(
         default=None, description="Contact to a work number/address."
+    )
+    phone_types: list[ContactPhoneType] | None = Field(
+        default=None,
+        description=(
+            "Type of the number contacted: the type of the consumer's phone whose number is `to`"
+            " (home, mobile, work, other; `to_work: true` makes it work), or unknown when `to` is"
+            " missing or not among the consumer's phones. List unknown wherever the rule must"
+            " also hold for numbers of unknown type (fail closed)."
+        ),
     )
     collector_types: list[CollectorType] | None = None
     purposes: list[Purpose] | None = Field(
@@ -81,9 +96,11 @@ class When(_RuleModel):
 
     def static_matches(self, shape: ContactShape) -> bool:
         """The conditions that depend only on who, how and why (cacheable per shape)."""
-        if self.recipients is not None and shape.recipient not in self.recipients:
+        if self.recipients is not None and not _listed(shape.recipient, self.recipients):
             return False
         if self.to_work is not None and shape.to_work is not self.to_work:
+            return False
+        if self.phone_types is not None and shape.phone_type not in self.phone_types:
             return False
         if self.collector_types is not None and shape.collector_type not in self.collector_types:
             return False
@@ -114,6 +131,18 @@ class When(_RuleModel):
             self.initial_communication is None
             or ctx.is_initial_communication() is self.initial_communication
         )
+
+
+def _listed(recipient: Recipient, listed: list[Recipient]) -> bool:
+    """Whether a ``recipients:`` list covers who the contact reaches.
+
+    ``consumer`` covers the estate's representative too: after a death the executor,
+    administrator or personal representative is "the consumer" (12 CFR 1006.6(a)(4)), and a
+    rule written for the consumer that skipped them would allow what it denies the consumer.
+    """
+    if recipient in listed:
+        return True
+    return recipient is Recipient.ESTATE_REPRESENTATIVE and Recipient.CONSUMER in listed
 
 
 class RuleBase(_RuleModel):

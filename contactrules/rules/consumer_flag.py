@@ -11,6 +11,11 @@ What it does
     - ``medium_opt_out``: the consumer asked not to be contacted through this medium, or at this
       address or number (1006.14(h)); voicemail shares the telephone medium with calls.
     - ``dispute_pending``: a written dispute awaits verification (15 U.S.C. 1692g(b)).
+    - ``bankruptcy_stay``: a pre-petition debt while the automatic stay holds (11 U.S.C.
+      362(a)(6), 362(c)); see :mod:`.legal_status` for how days and debts are read.
+    - ``bankruptcy_discharge``: a debt discharged in bankruptcy (11 U.S.C. 524(a)(2)).
+    - ``deceased``: the consumer died; only the estate's representative is "the consumer"
+      (12 CFR 1006.6(a)(4)): a contact reaching ``estate_representative`` passes.
 
     ``consent_exception`` lifts the flag with an active direct consent (scope ``time`` for
     times, ``place`` for places and work, 1006.6(b)(4)). ``consumer_initiated_reply`` allows one
@@ -22,7 +27,8 @@ What it does
     ``next_ok`` is never for flags that stay until lifted, and the end of the range for times.
 
 Regulatory basis
-    12 CFR 1006.6(b)-(c), 1006.14(h); 15 U.S.C. 1692c, 1692g(b).
+    12 CFR 1006.6(a)(4), (b)-(c), 1006.14(h); 15 U.S.C. 1692c, 1692g(b); 11 U.S.C. 362(a)(6),
+    524(a)(2).
 
 Options
     ``flag`` (one of the above), ``consent_exception``, ``consumer_initiated_reply``.
@@ -62,9 +68,11 @@ from ..models import (
     Initiator,
     PhoneType,
     Place,
+    Recipient,
     Weekday,
 )
 from .base import Finding, RuleBase, earliest_passing
+from .legal_status import death_day, discharged_debts, stayed_debts
 
 __all__ = ["KIND", "ConsumerFlag"]
 
@@ -77,6 +85,9 @@ FlagName = Literal[
     "inconvenient_time",
     "medium_opt_out",
     "dispute_pending",
+    "bankruptcy_stay",
+    "bankruptcy_discharge",
+    "deceased",
 ]
 _WEEKDAYS = tuple(Weekday)
 SEARCH_DAYS = 9
@@ -201,6 +212,42 @@ class ConsumerFlag(RuleBase):
             {"flag": "dispute_pending", "debt_ids": hit},
         )
 
+    def _stay(self, ctx: Context) -> Finding | None:
+        stayed = stayed_debts(ctx)
+        if not stayed:
+            return None
+        ids = list(dict.fromkeys(s.debt_id for s in stayed))
+        filed = min(s.filed_on for s in stayed).isoformat()
+        return Finding(
+            f"a bankruptcy petition filed on {filed} stays collection of debt(s) "
+            f"{', '.join(ids)}; no time helps while the stay holds: communicate with the "
+            "debtor's bankruptcy attorney, or record the day the stay ended",
+            {"flag": "bankruptcy_stay", "debt_ids": ids, "detail": f"filed {filed}"},
+        )
+
+    def _discharge(self, ctx: Context) -> Finding | None:
+        hit = discharged_debts(ctx)
+        if not hit:
+            return None
+        return Finding(
+            f"debt(s) {', '.join(hit)} were discharged in bankruptcy and can never be "
+            "collected from the debtor",
+            {"flag": "bankruptcy_discharge", "debt_ids": hit},
+        )
+
+    def _deceased(self, ctx: Context) -> Finding | None:
+        if ctx.contact.recipient is Recipient.ESTATE_REPRESENTATIVE:
+            return None  # "the consumer" after a death (12 CFR 1006.6(a)(4))
+        died = death_day(ctx)
+        if died is None:
+            return None
+        return Finding(
+            f"the consumer died on {died.isoformat()}; only the executor, administrator or "
+            "personal representative of the estate may be contacted as the consumer "
+            "(recipient estate_representative); anyone else is a third party",
+            {"flag": "deceased", "detail": f"died {died.isoformat()}"},
+        )
+
     _CHECKS: ClassVar[dict[str, Callable[[ConsumerFlag, Context], Finding | None]]] = {
         "cease": _cease,
         "attorney": _attorney,
@@ -209,6 +256,9 @@ class ConsumerFlag(RuleBase):
         "inconvenient_time": _time,
         "medium_opt_out": _opt_out,
         "dispute_pending": _dispute,
+        "bankruptcy_stay": _stay,
+        "bankruptcy_discharge": _discharge,
+        "deceased": _deceased,
     }
 
     # --- exceptions -----------------------------------------------------------------------

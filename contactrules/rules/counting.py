@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..context import Context
+from ..context import UNKNOWN_PHONE_TYPE, Context, phone_type_of
 from ..localtime import add_days, local_day_start, utc_key
 from ..location.addresses import same_address
 from ..models import (
@@ -60,6 +60,14 @@ class RecordFilter(BaseModel):
         default="any",
         description="personal: home/mobile numbers; other: work and other numbers.",
     )
+    phone_types: list[PhoneType] | None = Field(
+        default=None,
+        description=(
+            "Types of number that count (home, mobile, work, other; `to_work: true` on a record"
+            " is work); default: any. A record whose number is not among the consumer's phones"
+            " counts whatever is listed (fail closed)."
+        ),
+    )
 
     def window(
         self, ctx: Context, default: list[Channel], since: dt.datetime | None
@@ -91,7 +99,7 @@ class RecordFilter(BaseModel):
         excluded = self.exclude_outcomes
         initiators = self.initiated_by
         pending = Outcome.PENDING
-        plain = self.purposes is None and self.destinations == "any"
+        plain = self.purposes is None and self.destinations == "any" and self.phone_types is None
         contact = ctx.contact
         recipient = contact.recipient
         third_party = contact.third_party_id if recipient is Recipient.THIRD_PARTY else None
@@ -129,6 +137,10 @@ class RecordFilter(BaseModel):
             kind = _destination(record, ctx)
             # A record whose destination is unknown counts in both buckets (fail closed).
             if kind is not None and kind != self.destinations:
+                return False
+        if self.phone_types is not None:
+            phone_type = phone_type_of(record.to, record.to_work, ctx.contact.consumer.phones)
+            if phone_type != UNKNOWN_PHONE_TYPE and PhoneType(phone_type) not in self.phone_types:
                 return False
         return ctx.same_person(record)
 

@@ -16,7 +16,8 @@ Regulatory basis
 Options
     ``max`` (int), ``window`` ("7d", "calendar_week", "calendar_month", "ever"), ``per``
     (``debt``/``consumer``), ``counts`` (``channels``, ``outcomes``, ``exclude_outcomes``,
-    ``initiated_by`` default collector, ``destinations`` any/personal/other),
+    ``initiated_by`` default collector, ``destinations`` any/personal/other, ``phone_types``
+    home/mobile/work/other, a record to a number of unknown type counting whatever is listed),
     ``exclude_consented`` and ``consent_days`` (calls within N days of a direct consent to call
     are not counted, and a call under such consent passes).
 

@@ -141,6 +141,7 @@ def _placeholder_lints(rule: RuleBase) -> Iterator[RuleLint]:
 
 _WHEN_LISTS = {
     "recipients": "recipients",
+    "phone_types": "phone types",
     "collector_types": "collector types",
     "purposes": "purposes",
 }
@@ -248,6 +249,14 @@ def record_filter_lints(
             f"{what}, so {effect} once its outcome is recorded (only while pending) and rule "
             f'"{rule.id}" practically never {verb(rule)}; list the outcomes to count, or '
             "remove the key to count every outcome",
+        )
+    if records.phone_types == []:
+        yield RuleLint(
+            (key, "phone_types"),
+            EMPTY_FILTER,
+            f"{key}: phone_types is an empty list, so only contacts to numbers of unknown type "
+            f'are counted and rule "{rule.id}" hardly ever {verb(rule)}; list the phone types '
+            "to count, or remove the key to count every number",
         )
     if records.channels == []:
         yield RuleLint(

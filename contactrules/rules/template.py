@@ -7,15 +7,21 @@ What it does
     out." contains "reply stop". There are no regular expressions, so nothing can backtrack.
     Fails closed: no template where one is required, or a language the ruleset has no phrases
     for, is a deny that says so. ``language_must_match`` denies a template that is not in the
-    consumer's preferred language; ``max_length`` bounds the text.
+    consumer's preferred language; ``max_length`` bounds the text. ``require_phone_number``
+    denies a message with no telephone number in it (a limited-content message must give one to
+    call back); it counts digits rather than matching a pattern, for the same reason. A deny for
+    forbidden wording lists every phrase found in the fact ``found``.
 
 Regulatory basis
     12 CFR 1006.6(e) (opt-out notice in electronic messages); 1006.18(e) and 15 U.S.C. 1692e(11)
-    (mini-Miranda); 1006.2(j) (limited-content message); 1006.26(b) (time-barred debts).
+    (mini-Miranda); 1006.2(j) (limited-content message, which must give a telephone number to
+    reply to); 1006.26(b) (time-barred debts); 15 U.S.C. 1692d(2) and 12 CFR 1006.14(d)
+    (obscene or profane language).
 
 Options
     ``required`` and ``forbidden``: lists of ``{name, phrases: {LANG: [..], any: [..]}}``;
-    ``require_template`` (default true); ``language_must_match``; ``max_length``.
+    ``require_template`` (default true); ``language_must_match``; ``max_length``;
+    ``require_phone_number`` (default false).
 
 Example
     .. code-block:: yaml
@@ -44,17 +50,40 @@ from ..context import ContactShape, Context
 from .base import Finding, RuleBase
 from .linting import DEAD_CONDITION, NEVER_DENIES, LintScope, RuleLint, verb
 
-__all__ = ["KIND", "PhraseGroup", "TemplateRule", "normalize_text"]
+__all__ = ["KIND", "PhraseGroup", "TemplateRule", "contains_phone_number", "normalize_text"]
 
 KIND = "template"
 ANY_LANGUAGE = "any"
 _NON_WORD = re.compile(r"[^\w]+")
+#: Characters that may join the digits of one written telephone number: "+1 (800) 555-0100".
+_PHONE_JOINERS = frozenset(" -.()/+\u00a0")
+#: Fewest and most digits of a telephone number: a ten-digit North American number with its area
+#: code at least, an international (E.164) number at most.
+PHONE_MIN_DIGITS = 10
+PHONE_MAX_DIGITS = 15
 
 
 @lru_cache(maxsize=8192)
 def normalize_text(text: str) -> str:
     """Lower-case words separated by single spaces, padded, for whole-word phrase matching."""
     return " " + " ".join(_NON_WORD.sub(" ", text.casefold()).split()) + " "
+
+
+def contains_phone_number(text: str) -> bool:
+    """Whether the text writes a telephone number: 10 to 15 digits joined only by spaces,
+    hyphens, dots, slashes, parentheses or a plus sign, found in one linear pass (no pattern, so
+    nothing can backtrack). Vanity numbers written in letters ("1-800-FLOWERS") do not count."""
+    digits = 0
+    for char in (*text, "\n"):
+        if char.isascii() and char.isdigit():
+            digits += 1
+        elif char in _PHONE_JOINERS and digits:
+            continue
+        else:
+            if PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS:
+                return True
+            digits = 0
+    return False
 
 
 class PhraseGroup(BaseModel):
@@ -75,7 +104,7 @@ class PhraseGroup(BaseModel):
 
 class TemplateRule(RuleBase):
     KIND: ClassVar[str] = KIND
-    FACTS: ClassVar[tuple[str, ...]] = ("problem", "language", "template_id")
+    FACTS: ClassVar[tuple[str, ...]] = ("problem", "language", "template_id", "found")
 
     kind: Literal["template"]
     required: list[PhraseGroup] = Field(default_factory=list)
@@ -83,11 +112,23 @@ class TemplateRule(RuleBase):
     require_template: StrictBool = True
     language_must_match: StrictBool = False
     max_length: int | None = Field(default=None, ge=1)
+    require_phone_number: StrictBool = Field(
+        default=False,
+        description="Deny a message that gives no telephone number (10 to 15 digits, joined only "
+        "by spaces, hyphens, dots, slashes, parentheses or a plus sign), such as a "
+        "limited-content message's call-back number (12 CFR 1006.2(j)).",
+    )
 
     def lint(self, scope: LintScope) -> Iterator[RuleLint]:
         """A rule that checks nothing, or a forbidden group with no phrases, never denies."""
         yield from super().lint(scope)
-        checks = (self.required, self.forbidden, self.language_must_match, self.max_length)
+        checks = (
+            self.required,
+            self.forbidden,
+            self.language_must_match,
+            self.max_length,
+            self.require_phone_number,
+        )
         if not self.require_template and not any(checks):
             yield RuleLint(
                 ("require_template",),
@@ -111,7 +152,13 @@ class TemplateRule(RuleBase):
             return False
         return super().static_applies(shape)
 
-    def _finding(self, ctx: Context, problem: str, language: str | None) -> Finding:
+    def _finding(
+        self,
+        ctx: Context,
+        problem: str,
+        language: str | None,
+        found: list[str] | None = None,
+    ) -> Finding:
         template = ctx.contact.template
         return Finding(
             problem,
@@ -119,6 +166,7 @@ class TemplateRule(RuleBase):
                 "problem": problem,
                 "language": language,
                 "template_id": template.id if template else None,
+                "found": found,
             },
         )
 
@@ -159,7 +207,10 @@ class TemplateRule(RuleBase):
             if required and not found:
                 return self._finding(ctx, f"the message lacks the {group.name}", language)
             if not required and found:
+                quoted = ", ".join(f'"{phrase}"' for phrase in found)
                 return self._finding(
-                    ctx, f'the message contains {group.name}: "{found[0]}"', language
+                    ctx, f"the message contains {group.name}: {quoted}", language, found
                 )
+        if self.require_phone_number and not contains_phone_number(template.text):
+            return self._finding(ctx, "the message gives no telephone number to reply to", language)
         return None
