@@ -278,7 +278,16 @@ class Context:
         return True
 
     def initial_communication(self, debt_id: str) -> bool:
-        """No earlier communication with the consumer about this debt (12 CFR 1006.18(e)(1))."""
+        """No earlier communication with the consumer about this debt (12 CFR 1006.18(e)(1)).
+
+        ``Debt.initial_communication_at`` records one that happened before the history given: a
+        short history must not make every later message look initial. A validation notice
+        (``Debt.validation_notice_at``) is a communication about the debt too.
+        """
+        debt = self.debts[debt_id]
+        for known in (debt.initial_communication_at, debt.validation_notice_at):
+            if known is not None and known < self.at:
+                return False
         for record in self.prior():
             if (
                 record.recipient is Recipient.CONSUMER
@@ -299,8 +308,12 @@ class Context:
         """No earlier written communication with the consumer about this debt.
 
         12 CFR 1006.18(e)(1): when the initial communication was oral, the disclosure is
-        repeated in the initial written communication.
+        repeated in the initial written communication. A validation notice sent
+        (``Debt.validation_notice_at``) is a written one: 12 CFR 1006.34(a)(1) has it sent.
         """
+        known = self.debts[debt_id].validation_notice_at
+        if known is not None and known < self.at:
+            return False
         for record in self.prior():
             if (
                 record.channel in WRITTEN

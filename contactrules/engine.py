@@ -53,7 +53,10 @@ MAX_ZONES = 12
 MAX_LISTED = 10
 ENGINE_CITATION = "contactrules fail-closed policy (see docs/decisions.md)"
 NO_ZONE_NOTE = "no time can be computed until a time zone is known for the consumer"
-DEFAULT_SKIP_DIRS = ("examples", "tests")
+#: Folders skipped when loading a tree unless named directly: example company policies, and
+#: ``opt-in`` law whose fail-closed defaults would deny contacts whose input does not yet state
+#: what it needs (the TCPA's dial_method, rulesets/us/opt-in/).
+DEFAULT_SKIP_DIRS = ("examples", "tests", "opt-in")
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,9 @@ class Engine:
     ) -> Engine:
         """Load every ruleset under the given files or folders (raises RulesetError).
 
-        Folders named ``examples`` (example company policies) below a given folder are skipped
-        unless named directly, so ``Engine.from_path("rulesets")`` is the law only.
+        Folders named ``examples`` (example company policies) and ``opt-in`` below a given
+        folder are skipped unless named directly, so ``Engine.from_path("rulesets")`` is the law
+        that binds by default.
         """
         return cls(load_rulesets(paths, skip_dirs=skip_dirs))
 

@@ -59,10 +59,14 @@ __all__ = [
     "ContactRecord",
     "Day",
     "Debt",
+    "DialMethod",
     "EmailAddress",
+    "EmailAddressSource",
     "InconvenientTime",
     "Initiator",
     "Instant",
+    "Moratorium",
+    "MoratoriumKind",
     "NonBlankStr",
     "OptOut",
     "Outcome",
@@ -192,6 +196,24 @@ class ConsentScope(str, Enum):
     PLACE = "place"
     CALL_FREQUENCY = "call_frequency"
     CHANNEL = "channel"
+    #: Prior express consent to autodialed or prerecorded-voice calls and texts to the number in
+    #: ``address`` (47 U.S.C. 227(b)(1)(A)(iii)); consent given to the creditor counts too.
+    AUTOMATED_CALLS = "automated_calls"
+
+
+class DialMethod(str, Enum):
+    """How a call, voicemail or text is placed, as the TCPA sorts them (47 U.S.C. 227(b)(1)).
+
+    Not stating it on a call, voicemail or text means "possibly automated": the TCPA rules then
+    treat it as both autodialed and prerecorded (fail closed).
+    """
+
+    #: Dialled or typed and sent by a person, with a live voice.
+    MANUAL = "manual"
+    #: Placed by an automatic telephone dialing system (a live voice once answered).
+    AUTODIALER = "autodialer"
+    #: Delivers an artificial or prerecorded voice message, however it was dialled.
+    PRERECORDED = "prerecorded"
 
 
 class ConsentSource(str, Enum):
@@ -331,11 +353,40 @@ class Phone(_Input):
     number: NonBlankStr = Field(description="E.164 (+16175550100) or with a country code.")
     type: PhoneType = PhoneType.MOBILE
     zone: NonBlankStr | None = Field(default=None, description="IANA zone if known exactly.")
+    reassigned_check_at: Instant | None = Field(
+        default=None,
+        description="When a reassigned-numbers database last confirmed that the number still "
+        "belongs to the consumer (12 CFR 1006.6(d)(5)(ii)).",
+    )
+    reassigned_reported_on: Day | None = Field(
+        default=None,
+        description="The day the Reassigned Numbers Database (47 CFR 64.1200(m)) reported the "
+        "number permanently disconnected since the consent was given: automated-call consents "
+        "given on or before that day are void.",
+    )
+
+
+class EmailAddressSource(str, Enum):
+    """Where an e-mail address came from (12 CFR 1006.6(d)(4))."""
+
+    CONSUMER = "consumer"
+    CREDITOR = "creditor"
+    PRIOR_COLLECTOR = "prior_collector"
+    OTHER = "other"
 
 
 class EmailAddress(_Input):
     address: NonBlankStr
     employer_provided: StrictBool = False
+    source: EmailAddressSource = Field(
+        default=EmailAddressSource.OTHER,
+        description="Who supplied the address: consumer, creditor, prior_collector or other.",
+    )
+    notice_sent_at: Instant | None = Field(
+        default=None,
+        description="When the creditor sent the consumer the notice of its intent to share the "
+        "address, with a way to opt out (12 CFR 1006.6(d)(4)(ii)); the 35-day wait runs from it.",
+    )
 
 
 class Debt(_Input):
@@ -346,6 +397,44 @@ class Debt(_Input):
         default=None,
         description="The day the debt arose. Without it a debt counts as older than any "
         "bankruptcy petition (fail closed).",
+    )
+    creditor: NonBlankStr | None = Field(
+        default=None,
+        description="The creditor or client the debt is collected for; caps counted "
+        "`per: creditor` count its debts together (debts without one form one group).",
+    )
+    initial_communication_at: Instant | None = Field(
+        default=None,
+        description="When the collector's initial communication about the debt happened, if "
+        "before the history given; later contacts are not initial (12 CFR 1006.18(e)(1)).",
+    )
+    particular_debt: NonBlankStr | None = Field(
+        default=None,
+        description="The particular debt this debt is part of (student loans serviced under one "
+        "account number, 12 CFR 1006.14(b)(4)); debts with the same value, or a debt whose id it "
+        "is, are counted as one debt by per-debt caps and cooldowns.",
+    )
+    payment_arrangement_kept: StrictBool = Field(
+        default=False,
+        description="A payment arrangement for the debt is in place and being kept (ACCC/ASIC "
+        "debt collection guideline Part 2 s 15).",
+    )
+    validation_notice_at: Instant | None = Field(
+        default=None,
+        description="When the validation information was sent (12 CFR 1006.34); default: the "
+        "latest history record with purpose validation_notice about the debt.",
+    )
+    disputed_at: Instant | None = Field(
+        default=None,
+        description="When the consumer disputed the debt (12 CFR 1006.38(d)(2)).",
+    )
+    dispute_in_writing: StrictBool = Field(
+        default=True,
+        description="Whether that dispute was in writing; only a written one stops collection.",
+    )
+    verification_sent_at: Instant | None = Field(
+        default=None,
+        description="When verification of the disputed debt was sent; collection resumes then.",
     )
 
 
@@ -414,6 +503,40 @@ class Bankruptcy(_Input):
         return self
 
 
+class MoratoriumKind(str, Enum):
+    """The two moratoria of the Debt Respite Scheme (England and Wales), SI 2020/1311."""
+
+    STANDARD = "standard"
+    MENTAL_HEALTH_CRISIS = "mental_health_crisis"
+
+
+class Moratorium(_Input):
+    """A Breathing Space moratorium on the consumer (SI 2020/1311, reg. 11).
+
+    Dates are the consumer's local calendar days, both counted as in the moratorium (the hour
+    is not known; fail closed). Without ``ended_on`` a standard moratorium lasts the days the
+    rule sets (60 in the Regulations), a mental health crisis moratorium until the input says
+    it ended: its length follows the crisis treatment, which the input cannot know.
+    """
+
+    kind: MoratoriumKind
+    started_on: Day
+    ended_on: Day | None = Field(
+        default=None, description="The last day of the moratorium, if known (or cancelled)."
+    )
+    debt_ids: list[NonBlankStr] | None = Field(
+        default=None,
+        min_length=1,
+        description="The moratorium debts; omitted: every debt of the consumer (fail closed).",
+    )
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Moratorium:
+        if self.ended_on is not None and self.ended_on < self.started_on:
+            raise PydanticCustomError("moratorium_end", "a moratorium cannot end before it started")
+        return self
+
+
 class OptOut(_Input):
     """A request not to use a medium (12 CFR 1006.14(h)); ``address`` narrows it to one number."""
 
@@ -447,6 +570,16 @@ class Consent(_Input):
     start: ClockTime | None = None
     end: ClockTime | None = None
     place: Place | None = None
+
+    @model_validator(mode="after")
+    def _automated_calls_name_a_number(self) -> Consent:
+        """TCPA consent is given for a number; one without it would cover every number."""
+        if self.scope is ConsentScope.AUTOMATED_CALLS and self.address is None:
+            raise PydanticCustomError(
+                "consent_number",
+                "a consent of scope automated_calls needs address: the number it was given for",
+            )
+        return self
 
     def active_at(self, when: dt.datetime) -> bool:
         if when < self.granted_at:
@@ -487,6 +620,10 @@ class Consumer(_Input):
         description="Date of death; from that day only the estate's representative is the "
         "consumer (12 CFR 1006.6(a)(4)).",
     )
+    moratoria: list[Moratorium] = Field(
+        default_factory=list,
+        description="Breathing Space moratoria (England and Wales, SI 2020/1311).",
+    )
 
     @model_validator(mode="after")
     def _named_debts_known(self) -> Consumer:
@@ -513,6 +650,12 @@ class Consumer(_Input):
                     for j, d in enumerate(getattr(petition, key) or ())
                     if d not in known
                 )
+        for i, moratorium in enumerate(self.moratoria):
+            found.extend(
+                (("moratoria", i, "debt_ids", j), d)
+                for j, d in enumerate(moratorium.debt_ids or ())
+                if d not in known
+            )
         if found:
             raise unknown_debts_error(type(self).__name__, found, sorted(known))
         return self
@@ -539,7 +682,21 @@ class Contact(_Input):
     recipient: Recipient = Recipient.CONSUMER
     third_party_id: NonBlankStr | None = None
     collector_type: CollectorType = CollectorType.THIRD_PARTY_COLLECTOR
+    dial_method: DialMethod | None = Field(
+        default=None,
+        description="How a call, voicemail or text is placed; omitted: possibly automated.",
+    )
+    requested_by_consumer: StrictBool = Field(
+        default=False,
+        description="The consumer asked for this contact (e.g. a call-back at a time they "
+        "named); caps that exclude requested contacts let it through.",
+    )
     template: Template | None = None
+    recorded: StrictBool | None = Field(
+        default=None,
+        description="Whether the call is recorded; omitted: not known, judged as recorded "
+        "(fail closed), so the script must carry the recording disclosure where the law asks.",
+    )
 
     @model_validator(mode="after")
     def _debts_known(self) -> Contact:
@@ -571,3 +728,17 @@ class ContactRecord(_Input):
     recipient: Recipient = Recipient.CONSUMER
     third_party_id: NonBlankStr | None = None
     purpose: Purpose | None = None
+    dial_method: DialMethod | None = Field(
+        default=None,
+        description="How a call, voicemail or text was placed; omitted: possibly automated.",
+    )
+    text: str | None = Field(
+        default=None,
+        description="What a message said (an inbound SMS or e-mail): a reply such as STOP "
+        "revokes consent to automated calls and texts (47 CFR 64.1200(a)(10)).",
+    )
+    requested_by_consumer: StrictBool = Field(
+        default=False,
+        description="The consumer asked for this contact; caps with `exclude_requested` do "
+        "not count it.",
+    )

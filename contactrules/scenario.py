@@ -17,6 +17,7 @@ from .models import (
     Consumer,
     Contact,
     ContactRecord,
+    DialMethod,
     Instant,
     NonBlankStr,
     Recipient,
@@ -42,7 +43,10 @@ class ProposedContact(BaseModel):
     recipient: Recipient = Recipient.CONSUMER
     third_party_id: NonBlankStr | None = None
     collector_type: CollectorType = CollectorType.THIRD_PARTY_COLLECTOR
+    dial_method: DialMethod | None = None
+    requested_by_consumer: StrictBool = False
     template: Template | None = None
+    recorded: StrictBool | None = None
 
     @model_validator(mode="after")
     def _third_party_named(self) -> ProposedContact:

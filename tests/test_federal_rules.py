@@ -299,6 +299,8 @@ class Case:
     reasons: frozenset[str] | None = None
     next_at: Any = UNCHECKED
     facts: dict[str, Any] = field(default_factory=dict)
+    #: The firing side of a rule of severity warn: the contact is allowed, with the warning.
+    warning: bool = False
 
     @property
     def id(self) -> str:
@@ -319,6 +321,11 @@ def deny(name: str, rule: str | None, source: str, contact: dict[str, Any], **kw
 
 def allow(name: str, rule: str, source: str, contact: dict[str, Any], **kw: Any) -> Any:
     return case(name, rule, source, True, contact, **kw)
+
+
+def warn(name: str, rule: str, source: str, contact: dict[str, Any], **kw: Any) -> Any:
+    """The firing side of a warning rule: allowed, with that rule among the warnings."""
+    return case(name, rule, source, False, contact, warning=True, **kw)
 
 
 SRC_HOURS = "12 CFR 1006.6(b)(1)(i); 15 U.S.C. 1692c(a)(1); K1"
@@ -1618,7 +1625,115 @@ DECEASED_CASES = [
     ),
 ]
 
+# --- validation period, disputes, e-mail and text safe harbors (B4, B7) -----------------------
+OVERSHADOWING = "US-FED-REGF-1006.38b-OVERSHADOWING"
+EMAIL_BASIS = "US-FED-REGF-1006.6d4-EMAIL-BASIS"
+TEXT_BASIS = "US-FED-REGF-1006.6d5-TEXT-BASIS"
+# Sent Wednesday 20 May 2026: receipt assumed Thursday 28 May (Memorial Day skipped), so the
+# validation period ends Saturday 27 June (12 CFR 1006.34(b)(5)).
+NOTICE_MAY_20 = dt.datetime(2026, 5, 20, 10, tzinfo=CHI)
+NOTICED = {"debts": (Debt(id="D1", validation_notice_at=NOTICE_MAY_20),)}
+WRITTEN_DISPUTE = {
+    "debts": (Debt(id="D1", validation_notice_at=NOTICE_MAY_20, disputed_at=jun(1, 10)),)
+}
+DEMAND = f"{DISCLOSED} Pay now to settle your balance."
+VALIDATION_CASES = [
+    deny(
+        "call after a timely written dispute, before verification",
+        DISPUTE,
+        "12 CFR 1006.38(d)(2); 15 U.S.C. 1692g(b)",
+        call(jun(2, 10), template=tpl(DISCLOSED)),
+        consumer=WRITTEN_DISPUTE,
+        next_at=None,
+        facts={"flag": "dispute_pending", "debt_ids": ["D1"]},
+    ),
+    allow(
+        "call once verification was sent",
+        DISPUTE,
+        "12 CFR 1006.38(d)(2)(i) (until the collector provides verification)",
+        call(jun(2, 10), template=tpl(DISCLOSED)),
+        consumer={
+            "debts": (
+                Debt(
+                    id="D1",
+                    validation_notice_at=NOTICE_MAY_20,
+                    disputed_at=jun(1, 10),
+                    verification_sent_at=jun(1, 15),
+                ),
+            )
+        },
+    ),
+    warn(
+        "a demand to pay now during the validation period",
+        OVERSHADOWING,
+        "12 CFR 1006.38(b); 12 CFR 1006.34(b)(5)",
+        letter(jun(2, 10), DEMAND),
+        consumer=NOTICED,
+        facts={"period_ends": "2026-06-27", "debt_ids": ["D1"]},
+    ),
+    allow(
+        "the same demand the day after the validation period",
+        OVERSHADOWING,
+        '12 CFR 1006.38(b) ("during the validation period"); 12 CFR 1006.34(b)(5)',
+        letter(jun(28, 10), DEMAND),
+        consumer=NOTICED,
+    ),
+    warn(
+        "e-mail to an address the consumer never used or consented to",
+        EMAIL_BASIS,
+        "12 CFR 1006.6(d)(3)-(4)",
+        email(jun(2, 10)),
+        facts={"to": HOME_EMAIL},
+    ),
+    allow(
+        "e-mail to an address the consumer wrote from",
+        EMAIL_BASIS,
+        "12 CFR 1006.6(d)(4)(i)(A)",
+        email(jun(2, 10)),
+        history=(
+            rec(
+                Channel.EMAIL,
+                jun(1, 10),
+                outcome=Outcome.DELIVERED,
+                initiated_by=Initiator.CONSUMER,
+                to=HOME_EMAIL,
+            ),
+        ),
+    ),
+    warn(
+        "a text to a number the consumer has not used in 60 days, with no reassigned check",
+        TEXT_BASIS,
+        "12 CFR 1006.6(d)(5)",
+        sms(jun(2, 10)),
+        history=(
+            rec(
+                Channel.SMS,
+                jun(1, 10) - dt.timedelta(days=70),
+                outcome=Outcome.DELIVERED,
+                initiated_by=Initiator.CONSUMER,
+                to=MOBILE,
+            ),
+        ),
+    ),
+    allow(
+        "a text to a number the consumer texted from last week",
+        TEXT_BASIS,
+        "12 CFR 1006.6(d)(5)",
+        sms(jun(2, 10)),
+        history=(
+            rec(
+                Channel.SMS,
+                jun(1, 10) - dt.timedelta(days=7),
+                outcome=Outcome.DELIVERED,
+                initiated_by=Initiator.CONSUMER,
+                to=MOBILE,
+            ),
+        ),
+    ),
+]
+
 PARAMS = [
+    *VALIDATION_CASES,
     *HOURS_CASES,
     *INCONVENIENT_CASES,
     *ATTORNEY_WORK_CEASE_CASES,
@@ -1662,10 +1777,17 @@ def test_federal_rule(case: Case, federal: Engine, make_consumer: Callable[..., 
     got = rule_ids(decision)
     where = f"{case.name} (per {case.source}): reasons {got}"
 
+    warned = {r.rule_id: r for r in decision.warnings}
+    if case.warning:
+        assert decision.allowed and got == [] and case.rule in warned, f"{where}; {warned}"
+        for key, value in case.facts.items():
+            assert warned[case.rule].facts.get(key) == value, f"{where}; fact {key}"
+        return
     assert decision.allowed is case.allowed, where
     if case.allowed:
         assert got == [], where
         assert decision.next_allowed_at == contact_.at, where
+        assert case.rule not in warned, f"{where}; warned by {case.rule}"
     elif case.rule is not None:
         expected = case.reasons if case.reasons is not None else frozenset({case.rule})
         assert set(got) == set(expected), where

@@ -127,6 +127,25 @@ INSTANT_FIELDS: list[tuple[str, Callable[[object], object], Loc]] = [
         lambda v: ProposedContact.model_validate({"channel": "call", "at": v, "debt_ids": ["D1"]}),
         ("at",),
     ),
+    *(
+        (f"Debt.{key}", lambda v, key=key: Debt.model_validate({"id": "D1", key: v}), (key,))
+        for key in (
+            "initial_communication_at",
+            "validation_notice_at",
+            "disputed_at",
+            "verification_sent_at",
+        )
+    ),
+    (
+        "EmailAddress.notice_sent_at",
+        lambda v: EmailAddress.model_validate({"address": "a@example.com", "notice_sent_at": v}),
+        ("notice_sent_at",),
+    ),
+    (
+        "Phone.reassigned_check_at",
+        lambda v: Phone.model_validate({"number": "+13125550111", "reassigned_check_at": v}),
+        ("reassigned_check_at",),
+    ),
 ]
 
 

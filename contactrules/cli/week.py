@@ -27,7 +27,8 @@ SLOT_MINUTES = 30
 SLOTS = 24 * 60 // SLOT_MINUTES
 DISCLOSING_TEXT = (
     "This is an attempt to collect a debt and any information obtained will be used for that "
-    "purpose. This communication is from a debt collector. Reply STOP to opt out."
+    "purpose. This communication is from a debt collector. This call may be recorded. Reply "
+    "STOP to opt out."
 )
 
 

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from ..diagnostics import did_you_mean
 from . import (
+    automated_call,
     blackout,
     consent,
     consumer_flag,
@@ -20,6 +21,7 @@ from . import (
     prohibited,
     template,
     time_window,
+    validation_period,
 )
 from .base import Finding, RuleBase, When, render_message
 
@@ -34,6 +36,8 @@ REGISTRY: dict[str, type[RuleBase]] = {
     consent.KIND: consent.ConsentRequired,
     template.KIND: template.TemplateRule,
     prohibited.KIND: prohibited.Prohibited,
+    automated_call.KIND: automated_call.AutomatedCall,
+    validation_period.KIND: validation_period.ValidationPeriodRule,
 }
 
 RuleSpec = Annotated[
@@ -46,6 +50,8 @@ RuleSpec = Annotated[
         consent.ConsentRequired,
         template.TemplateRule,
         prohibited.Prohibited,
+        automated_call.AutomatedCall,
+        validation_period.ValidationPeriodRule,
     ],
     Field(discriminator="kind"),
 ]

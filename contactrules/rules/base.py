@@ -21,6 +21,7 @@ from ..context import ContactShape, Context
 from ..localtime import possible_local_dates
 from ..models import Channel, CollectorType, Purpose, Recipient
 from .linting import LintScope, RuleLint, common_lints
+from .validation import dispute_stops_collection
 
 __all__ = [
     "COMMON_FACTS",
@@ -83,6 +84,11 @@ class When(_RuleModel):
     initial_written_communication: StrictBool | None = Field(
         default=None, description="A written message before which none was sent about the debt."
     )
+    recorded: StrictBool | None = Field(
+        default=None,
+        description="Whether the contact is recorded; a contact that does not say counts as "
+        "recorded (fail closed), so `recorded: false` matches only `recorded: false`.",
+    )
 
     @cached_property
     def is_static(self) -> bool:
@@ -92,6 +98,7 @@ class When(_RuleModel):
             and self.dispute_pending is None
             and self.initial_communication is None
             and self.initial_written_communication is None
+            and self.recorded is None
         )
 
     def static_matches(self, shape: ContactShape) -> bool:
@@ -118,8 +125,10 @@ class When(_RuleModel):
             barred = any(ctx.debts[d].time_barred for d in contact.debt_ids)
             if barred is not self.debt_time_barred:
                 return False
+        if self.recorded is not None and (contact.recorded is not False) is not self.recorded:
+            return False
         if self.dispute_pending is not None:
-            pending = any(ctx.debts[d].dispute_pending_verification for d in contact.debt_ids)
+            pending = any(dispute_stops_collection(ctx, d) for d in contact.debt_ids)
             if pending is not self.dispute_pending:
                 return False
         if (

@@ -10,12 +10,21 @@ What it does
     - ``inconvenient_time``: a local time range the consumer called inconvenient (1006.6(b)(1)).
     - ``medium_opt_out``: the consumer asked not to be contacted through this medium, or at this
       address or number (1006.14(h)); voicemail shares the telephone medium with calls.
-    - ``dispute_pending``: a written dispute awaits verification (15 U.S.C. 1692g(b)).
+    - ``dispute_pending``: a written dispute awaits verification (15 U.S.C. 1692g(b)): the
+      debt's ``dispute_pending_verification``, or a timely written ``disputed_at`` with no
+      ``verification_sent_at`` yet (see :mod:`.validation`).
+    - ``payment_arrangement``: a payment arrangement for the debt is being kept (ACCC/ASIC
+      guideline Part 2 s 15); ``consumer_initiated_reply`` lets the collector answer the debtor.
     - ``bankruptcy_stay``: a pre-petition debt while the automatic stay holds (11 U.S.C.
       362(a)(6), 362(c)); see :mod:`.legal_status` for how days and debts are read.
     - ``bankruptcy_discharge``: a debt discharged in bankruptcy (11 U.S.C. 524(a)(2)).
     - ``deceased``: the consumer died; only the estate's representative is "the consumer"
       (12 CFR 1006.6(a)(4)): a contact reaching ``estate_representative`` passes.
+    - ``breathing_space``: a debt of the contact is under a Breathing Space moratorium (England
+      and Wales, SI 2020/1311 reg. 11); ``next_ok`` is the day after its last day, or None for
+      a mental health crisis moratorium with no end given. A standard moratorium with no end
+      given lasts ``standard_moratorium_days`` (which the rule must set: the Regulations say
+      60 days) after the day it started.
 
     ``consent_exception`` lifts the flag with an active direct consent (scope ``time`` for
     times, ``place`` for places and work, 1006.6(b)(4)). ``consumer_initiated_reply`` allows one
@@ -28,10 +37,11 @@ What it does
 
 Regulatory basis
     12 CFR 1006.6(a)(4), (b)-(c), 1006.14(h); 15 U.S.C. 1692c, 1692g(b); 11 U.S.C. 362(a)(6),
-    524(a)(2).
+    524(a)(2); SI 2020/1311 reg. 11.
 
 Options
-    ``flag`` (one of the above), ``consent_exception``, ``consumer_initiated_reply``.
+    ``flag`` (one of the above), ``consent_exception``, ``consumer_initiated_reply``,
+    ``standard_moratorium_days`` (``breathing_space`` only, and required there).
 
 Example
     .. code-block:: yaml
@@ -55,7 +65,7 @@ from collections.abc import Callable, Iterator
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import StrictBool
+from pydantic import Field, StrictBool, model_validator
 
 from ..context import Context, channel_medium
 from ..localtime import clock_seconds, days_from, local_day_start, local_instant
@@ -72,7 +82,14 @@ from ..models import (
     Weekday,
 )
 from .base import Finding, RuleBase, earliest_passing
-from .legal_status import death_day, discharged_debts, stayed_debts
+from .legal_status import (
+    death_day,
+    discharged_debts,
+    moratorium_holds,
+    moratorium_last_day,
+    stayed_debts,
+)
+from .validation import dispute_stops_collection
 
 __all__ = ["KIND", "ConsumerFlag"]
 
@@ -85,12 +102,16 @@ FlagName = Literal[
     "inconvenient_time",
     "medium_opt_out",
     "dispute_pending",
+    "payment_arrangement",
     "bankruptcy_stay",
     "bankruptcy_discharge",
     "deceased",
+    "breathing_space",
 ]
 _WEEKDAYS = tuple(Weekday)
 SEARCH_DAYS = 9
+#: The westmost offset on Earth: a local day has begun everywhere once it begins here.
+_WESTMOST = dt.timezone(dt.timedelta(hours=-12))
 
 
 class ConsumerFlag(RuleBase):
@@ -101,6 +122,22 @@ class ConsumerFlag(RuleBase):
     flag: FlagName
     consent_exception: StrictBool = False
     consumer_initiated_reply: StrictBool = False
+    standard_moratorium_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="flag breathing_space: how many days after its first day a standard "
+        "moratorium with no end given lasts (60 in SI 2020/1311); required there, refused "
+        "elsewhere.",
+    )
+
+    @model_validator(mode="after")
+    def _moratorium_days_with_breathing_space(self) -> ConsumerFlag:
+        if (self.flag == "breathing_space") is not (self.standard_moratorium_days is not None):
+            raise ValueError(
+                "standard_moratorium_days goes with flag breathing_space, and that flag needs "
+                "it: say how long a standard moratorium with no end given lasts"
+            )
+        return self
 
     @property
     def needs_local_time(self) -> bool:
@@ -204,12 +241,22 @@ class ConsumerFlag(RuleBase):
         return None
 
     def _dispute(self, ctx: Context) -> Finding | None:
-        hit = [d for d in ctx.contact.debt_ids if ctx.debts[d].dispute_pending_verification]
+        hit = [d for d in ctx.contact.debt_ids if dispute_stops_collection(ctx, d)]
         if not hit:
             return None
         return Finding(
-            f"debt(s) {', '.join(hit)} are disputed and verification has not been sent",
+            f"debt(s) {', '.join(hit)} are disputed in writing and verification has not been "
+            "sent; no time helps until verification_sent_at is recorded",
             {"flag": "dispute_pending", "debt_ids": hit},
+        )
+
+    def _arrangement(self, ctx: Context) -> Finding | None:
+        hit = [d for d in ctx.contact.debt_ids if ctx.debts[d].payment_arrangement_kept]
+        if not hit:
+            return None
+        return Finding(
+            f"a payment arrangement for debt(s) {', '.join(hit)} is in place and being kept",
+            {"flag": "payment_arrangement", "debt_ids": hit},
         )
 
     def _stay(self, ctx: Context) -> Finding | None:
@@ -248,6 +295,22 @@ class ConsumerFlag(RuleBase):
             {"flag": "deceased", "detail": f"died {died.isoformat()}"},
         )
 
+    def _breathing_space(self, ctx: Context) -> Finding | None:
+        holds = moratorium_holds(ctx, self.standard_moratorium_days or 0)
+        if not holds:
+            return None
+        ids = list(dict.fromkeys(d for hold in holds for d in hold.debt_ids))
+        kinds = ", ".join(
+            f"{hold.kind.value.replace('_', ' ')} from {hold.started_on.isoformat()}"
+            + (f" through {hold.last_day.isoformat()}" if hold.last_day else ", end not known")
+            for hold in holds
+        )
+        return Finding(
+            f"debt(s) {', '.join(ids)} are under a Breathing Space moratorium ({kinds}); no "
+            "contact may request or demand payment of them: write to the debt adviser instead",
+            {"flag": "breathing_space", "debt_ids": ids, "detail": kinds},
+        )
+
     _CHECKS: ClassVar[dict[str, Callable[[ConsumerFlag, Context], Finding | None]]] = {
         "cease": _cease,
         "attorney": _attorney,
@@ -256,9 +319,11 @@ class ConsumerFlag(RuleBase):
         "inconvenient_time": _time,
         "medium_opt_out": _opt_out,
         "dispute_pending": _dispute,
+        "payment_arrangement": _arrangement,
         "bankruptcy_stay": _stay,
         "bankruptcy_discharge": _discharge,
         "deceased": _deceased,
+        "breathing_space": _breathing_space,
     }
 
     # --- exceptions -----------------------------------------------------------------------
@@ -321,6 +386,8 @@ class ConsumerFlag(RuleBase):
     def next_ok(self, ctx: Context) -> dt.datetime | None:
         """For times: the first midnight or end of a designated range after which no zone is
         inside one (ranges are merged first, so many overlapping ones cost one candidate)."""
+        if self.flag == "breathing_space":
+            return self._moratorium_end(ctx)
         if self.flag != "inconvenient_time":
             return None
         table = _blocked_spans(ctx)
@@ -329,6 +396,25 @@ class ConsumerFlag(RuleBase):
             first = ctx.local(name, zone).date()
             candidates.append(_range_ends(first, zone, table))
         return earliest_passing(ctx, heapq.merge(*candidates), self.passes, ordered=True)
+
+    def _moratorium_end(self, ctx: Context) -> dt.datetime | None:
+        """The first local midnight after the last day of a moratorium at which none holds;
+        None while one with no known end holds. With no candidate zone, the instant that day
+        begins everywhere on Earth (UTC-12)."""
+        days = self.standard_moratorium_days or 0
+        if any(hold.last_day is None for hold in moratorium_holds(ctx, days)):
+            return None
+        candidates: list[dt.datetime] = []
+        for moratorium in ctx.contact.consumer.moratoria:
+            last = moratorium_last_day(moratorium, days)
+            if last is None or last >= dt.date.max:
+                continue  # no end known, or none the calendar can hold
+            day = last + dt.timedelta(days=1)
+            if ctx.zones:
+                candidates.extend(local_day_start(day, zone) for _name, zone in ctx.zones)
+            else:
+                candidates.append(dt.datetime.combine(day, dt.time(), _WESTMOST))
+        return earliest_passing(ctx, candidates, self.passes)
 
 
 def _designations(ctx: Context) -> tuple[InconvenientTime, ...]:

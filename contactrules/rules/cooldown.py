@@ -13,7 +13,11 @@ Regulatory basis
 
 Options
     ``after``: a record filter (``channels``, ``outcomes``, ``initiated_by``); ``days``;
-    ``per`` (``debt``/``consumer``); ``exclude_consented``/``consent_days`` as in frequency_cap.
+    ``per`` (``debt``/``consumer``); ``exclude_consented``/``consent_days`` as in frequency_cap;
+    ``required`` (default false): the event must come first, so a contact with no matching
+    record on file (about each of its debts, for ``per: debt``; a record with no debt ids does
+    not show which debt it was about, so it satisfies none) is denied too, with no known time
+    at which it becomes allowed (Ontario: no demand before the written notice, Reg. 74 s. 21).
 
 Example
     .. code-block:: yaml
@@ -41,7 +45,7 @@ from ..context import Context
 from ..localtime import add_days, later_by, local_day_start
 from ..models import ContactRecord
 from .base import Finding, RuleBase
-from .counting import RecordFilter, concerns, consented_record, debt_keys
+from .counting import RecordFilter, consented_record, count_groups, in_group
 from .linting import LintScope, RuleLint, record_filter_lints
 
 __all__ = ["KIND", "Cooldown"]
@@ -52,7 +56,13 @@ _SAME_DAY = dt.timedelta(days=2)  # a local day plus any clock change, with room
 
 class Cooldown(RuleBase):
     KIND: ClassVar[str] = KIND
-    FACTS: ClassVar[tuple[str, ...]] = ("event_at", "zone", "debt_id", "blocked_through")
+    FACTS: ClassVar[tuple[str, ...]] = (
+        "event_at",
+        "zone",
+        "debt_id",
+        "blocked_through",
+        "missing_event",
+    )
     LOCAL_TIME: ClassVar[bool] = True
 
     kind: Literal["cooldown"]
@@ -63,6 +73,36 @@ class Cooldown(RuleBase):
     per: Literal["debt", "consumer"] = "debt"
     exclude_consented: StrictBool = False
     consent_days: int = Field(default=7, ge=1)
+    required: StrictBool = Field(
+        default=False,
+        description="Deny too when no record matching `after` is on file: the event comes first.",
+    )
+
+    def _missing(self, ctx: Context) -> str | None:
+        """With ``required``, the first debt (or "" per consumer) with no event on file."""
+        if not self.required:
+            return None
+        if self.exclude_consented and any(
+            consented_record(ctx, ctx.at, zone, self.consent_days) for _n, zone in ctx.zones
+        ):
+            return None
+        events = self.after.window(ctx, self.channels, None)
+        if self.per != "debt":
+            return None if events else ""
+        for debt in ctx.contact.debt_ids:
+            if not any(debt in r.debt_ids for r in events):
+                return debt
+        return None
+
+    def _missing_finding(self, debt: str) -> Finding:
+        subject = f" about debt {debt}" if debt else ""
+        wanted = ", ".join(c.value for c in self.after.channels or self.channels)
+        purposes = self.after.purposes
+        what = f"{wanted} ({', '.join(p.value for p in purposes)})" if purposes else wanted
+        return Finding(
+            message=f"no {what}{subject} is on file; it is required first",
+            facts={"missing_event": what, "debt_id": debt or None},
+        )
 
     def _latest_block(
         self, ctx: Context
@@ -74,14 +114,14 @@ class Cooldown(RuleBase):
                 return None
             today = ctx.local(name, zone).date()
             since = local_day_start(add_days(today, 1 - self.days), zone)
-            keys = debt_keys(ctx, self.per)
+            groups = count_groups(ctx, self.per)
             # Newest first: the latest local date is near the end, and an event more than a
             # day (plus any clock change) older cannot fall on a later date, so stop there.
             best: tuple[dt.date, ContactRecord, str | None] | None = None
             for record in reversed(self.after.window(ctx, self.channels, since)):
                 if best is not None and record.at < later_by(best[1].at, -_SAME_DAY):
                     break
-                debt = next((k for k in keys if concerns(record, k)), "")
+                debt = next((g.label for g in groups if in_group(record, g)), "")
                 if debt == "":
                     continue
                 day = record.at.astimezone(zone).date()
@@ -127,17 +167,25 @@ class Cooldown(RuleBase):
     def looser_than(self, parent: RuleBase) -> str | None:
         if not isinstance(parent, Cooldown) or parent.after != self.after:
             return None
+        if parent.required and not self.required:
+            return f"does not require the event first where {parent.id} does"
         if self.days < parent.days:
             return f"blocks {self.days} day(s) where {parent.id} blocks {parent.days}"
         return None
 
     def check(self, ctx: Context) -> Finding | None:
+        missing = self._missing(ctx)
+        if missing is not None:
+            return self._missing_finding(missing)
         block = self._latest_block(ctx)
         return None if block is None else self._finding(block)
 
     def passes(self, ctx: Context) -> bool:
-        return self._latest_block(ctx) is None
+        return self._missing(ctx) is None and self._latest_block(ctx) is None
 
     def next_ok(self, ctx: Context) -> dt.datetime | None:
+        """Unknown (None) while a required event is missing: only sending it lifts the bar."""
+        if self._missing(ctx) is not None:
+            return None
         block = self._latest_block(ctx)
         return None if block is None else block[0]

@@ -11,10 +11,10 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from ..context import UNKNOWN_PHONE_TYPE, Context, phone_type_of
 from ..localtime import add_days, local_day_start, utc_key
@@ -23,6 +23,7 @@ from ..models import (
     Channel,
     ConsentScope,
     ContactRecord,
+    Debt,
     Initiator,
     Outcome,
     PhoneType,
@@ -31,11 +32,16 @@ from ..models import (
 )
 
 __all__ = [
+    "CountGroup",
     "Period",
     "RecordFilter",
     "concerns",
     "consented_record",
+    "count_groups",
     "debt_keys",
+    "in_group",
+    "particular_debt_of",
+    "particular_debts",
     "period_start",
 ]
 
@@ -66,6 +72,13 @@ class RecordFilter(BaseModel):
             "Types of number that count (home, mobile, work, other; `to_work: true` on a record"
             " is work); default: any. A record whose number is not among the consumer's phones"
             " counts whatever is listed (fail closed)."
+        ),
+    )
+    exclude_requested: StrictBool = Field(
+        default=False,
+        description=(
+            "Leave out records the consumer asked for (`requested_by_consumer: true`), e.g."
+            " Ontario's three-in-seven limit; default: they count."
         ),
     )
 
@@ -99,7 +112,12 @@ class RecordFilter(BaseModel):
         excluded = self.exclude_outcomes
         initiators = self.initiated_by
         pending = Outcome.PENDING
-        plain = self.purposes is None and self.destinations == "any" and self.phone_types is None
+        plain = (
+            self.purposes is None
+            and self.destinations == "any"
+            and self.phone_types is None
+            and not self.exclude_requested
+        )
         contact = ctx.contact
         recipient = contact.recipient
         third_party = contact.third_party_id if recipient is Recipient.THIRD_PARTY else None
@@ -132,6 +150,8 @@ class RecordFilter(BaseModel):
         if record.initiated_by not in self.initiated_by:
             return False
         if self.purposes is not None and record.purpose not in self.purposes:
+            return False
+        if self.exclude_requested and record.requested_by_consumer:
             return False
         if self.destinations != "any":
             kind = _destination(record, ctx)
@@ -200,6 +220,67 @@ def period_length_days(period: str) -> int:
 def debt_keys(ctx: Context, per: str) -> tuple[str | None, ...]:
     """Per debt: each debt of the contact is counted on its own; per consumer: one count."""
     return tuple(ctx.contact.debt_ids) if per == "debt" else (None,)
+
+
+class CountGroup(NamedTuple):
+    """One count of a cap: its label (a debt id, a creditor, or None for the consumer) and the
+    consumer's debts it covers (None: every debt)."""
+
+    label: str | None
+    debts: frozenset[str] | None
+
+
+#: The label of the group of debts that name no creditor.
+NO_CREDITOR = "(no creditor named)"
+
+
+def count_groups(ctx: Context, per: str) -> tuple[CountGroup, ...]:
+    """The separate counts a cap keeps for this contact.
+
+    ``debt``: one per debt of the contact; ``consumer``: one over everything; ``creditor``: one
+    per creditor of the contact's debts, covering every debt of the consumer collected for that
+    creditor. Debts that name no creditor form one group together: treating each as its own
+    creditor would let an unnamed creditor's contacts escape the count (fail closed).
+    """
+    if per == "debt":
+        return particular_debts(ctx)
+    if per == "consumer":
+        return (CountGroup(None, None),)
+    by_creditor: dict[str, set[str]] = {}
+    for debt in ctx.contact.consumer.debts:
+        by_creditor.setdefault(debt.creditor or NO_CREDITOR, set()).add(debt.id)
+    wanted: list[str] = []
+    for debt_id in ctx.contact.debt_ids:
+        label = ctx.debts[debt_id].creditor or NO_CREDITOR
+        if label not in wanted:
+            wanted.append(label)
+    return tuple(CountGroup(label, frozenset(by_creditor[label])) for label in wanted)
+
+
+def particular_debt_of(debt: Debt) -> str:
+    """The particular debt a debt is part of: its ``particular_debt``, else its own id."""
+    return debt.particular_debt or debt.id
+
+
+def particular_debts(ctx: Context) -> tuple[CountGroup, ...]:
+    """One group per particular debt of the contact (12 CFR 1006.14(b)(4)).
+
+    Student loans serviced under one account number are one particular debt: the consumer's
+    debts with the same ``particular_debt`` (or whose id it names) are counted together, and a
+    record about any of them counts for the group. The label is the group's id.
+    """
+    members: dict[str, set[str]] = {}
+    for debt in ctx.contact.consumer.debts:
+        members.setdefault(particular_debt_of(debt), set()).add(debt.id)
+    wanted = dict.fromkeys(particular_debt_of(ctx.debts[d]) for d in ctx.contact.debt_ids)
+    return tuple(CountGroup(label, frozenset(members[label])) for label in wanted)
+
+
+def in_group(record: ContactRecord, group: CountGroup) -> bool:
+    """Whether a record counts in ``group``; a record with no debt ids counts in every group
+    (see :func:`concerns`)."""
+    debts = group.debts
+    return debts is None or not record.debt_ids or any(d in debts for d in record.debt_ids)
 
 
 def concerns(record: ContactRecord, debt: str | None) -> bool:

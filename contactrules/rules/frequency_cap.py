@@ -1,12 +1,13 @@
-"""``frequency_cap``: at most ``max`` counted contacts per debt (or consumer) in a period.
+"""``frequency_cap``: at most ``max`` counted contacts per debt, creditor or consumer in a period.
 
 What it does
     Counts past records that match ``counts`` (channels, outcomes, initiator, kind of number),
     reached the same person, and concern the same debt (``per: debt``, each debt of a multi-debt
     contact counted on its own; a record with no debt ids counts for every debt) or any debt
-    (``per: consumer``), over the local calendar days of ``window`` (convention K2: "7d" for a
-    contact on date D is D-6 … D). Denies when the count has already reached ``max``, i.e. when
-    this contact would exceed it.
+    (``per: consumer``), or any debt collected for the same creditor (``per: creditor``,
+    ``Debt.creditor``; debts naming none form one group), over the local calendar days of
+    ``window`` (convention K2: "7d" for a contact on date D is D-6 … D). Denies when the count
+    has already reached ``max``, i.e. when this contact would exceed it.
 
 Regulatory basis
     12 CFR 1006.14(b)(2)(i)(A) (more than seven calls in seven consecutive days); 1006.14(b)(3)
@@ -15,11 +16,14 @@ Regulatory basis
 
 Options
     ``max`` (int), ``window`` ("7d", "calendar_week", "calendar_month", "ever"), ``per``
-    (``debt``/``consumer``), ``counts`` (``channels``, ``outcomes``, ``exclude_outcomes``,
-    ``initiated_by`` default collector, ``destinations`` any/personal/other, ``phone_types``
-    home/mobile/work/other, a record to a number of unknown type counting whatever is listed),
-    ``exclude_consented`` and ``consent_days`` (calls within N days of a direct consent to call
-    are not counted, and a call under such consent passes).
+    (``debt``/``creditor``/``consumer``), ``counts`` (``channels``, ``outcomes``,
+    ``exclude_outcomes``, ``initiated_by`` default collector, ``destinations``
+    any/personal/other, ``phone_types`` home/mobile/work/other, a record to a number of unknown
+    type counting whatever is listed), ``exclude_consented`` and ``consent_days`` (calls within
+    N days of a direct consent to call are not counted, and a call under such consent passes).
+    ``counts.exclude_requested``: records the consumer asked for are not counted, and a contact
+    marked ``requested_by_consumer`` passes. ``starts_after``: a record filter; the cap applies
+    only once a matching record is on file (Ontario: after the first conversation), any debt.
 
 Example
     .. code-block:: yaml
@@ -51,11 +55,12 @@ from ..localtime import add_days, days_from, local_day_start
 from ..models import ContactRecord
 from .base import Finding, RuleBase, earliest_passing
 from .counting import (
+    CountGroup,
     Period,
     RecordFilter,
-    concerns,
     consented_record,
-    debt_keys,
+    count_groups,
+    in_group,
     period_length_days,
     period_start,
 )
@@ -84,6 +89,7 @@ class FrequencyCap(RuleBase):
         "window_start",
         "zone",
         "debt_id",
+        "creditor",
         "records",
     )
     LOCAL_TIME: ClassVar[bool] = True  # periods are local calendar days: conventions K2, K3
@@ -91,8 +97,15 @@ class FrequencyCap(RuleBase):
     kind: Literal["frequency_cap"]
     max: int = Field(ge=0, description="Largest number of counted contacts allowed in the window.")
     window: Period
-    per: Literal["debt", "consumer"] = "debt"
+    per: Literal["debt", "creditor", "consumer"] = "debt"
     counts: RecordFilter = Field(default_factory=RecordFilter)
+    starts_after: RecordFilter | None = Field(
+        default=None,
+        description=(
+            "The cap applies only once a record matching this is on file before the contact"
+            " (e.g. the first conversation); default: always."
+        ),
+    )
     exclude_consented: StrictBool = False
     consent_days: int = Field(default=7, ge=1)
 
@@ -126,7 +139,12 @@ class FrequencyCap(RuleBase):
     def looser_than(self, parent: RuleBase) -> str | None:
         if not isinstance(parent, FrequencyCap):
             return None
-        if (parent.window, parent.per, parent.counts) != (self.window, self.per, self.counts):
+        if (parent.window, parent.per, parent.counts, parent.starts_after) != (
+            self.window,
+            self.per,
+            self.counts,
+            self.starts_after,
+        ):
             return None
         if self.max > parent.max:
             return f"allows {self.max} per {self.window} where {parent.id} allows {parent.max}"
@@ -134,8 +152,8 @@ class FrequencyCap(RuleBase):
 
     def _counted(
         self, ctx: Context, name: str, zone: ZoneInfo
-    ) -> tuple[dt.date | None, list[tuple[str | None, list[ContactRecord]]]]:
-        """The period's first local day and, per debt (or None), the records counted."""
+    ) -> tuple[dt.date | None, list[tuple[CountGroup, list[ContactRecord]]]]:
+        """The period's first local day and, per count group, the records counted."""
         first_day = period_start(self.window, ctx.local(name, zone).date())
         since = None if first_day is None else local_day_start(first_day, zone)
         matching: Sequence[ContactRecord] = self.counts.window(ctx, self.channels, since)
@@ -144,10 +162,17 @@ class FrequencyCap(RuleBase):
                 r for r in matching if not consented_record(ctx, r.at, zone, self.consent_days)
             ]
         return first_day, [
-            (debt, [r for r in matching if concerns(r, debt)]) for debt in debt_keys(ctx, self.per)
+            (group, [r for r in matching if in_group(r, group)])
+            for group in count_groups(ctx, self.per)
         ]
 
     def _consented_now(self, ctx: Context) -> bool:
+        """Whether this contact is outside the cap: consented to, asked for by the consumer,
+        or made before the event that starts the cap."""
+        if self.counts.exclude_requested and ctx.contact.requested_by_consumer:
+            return True
+        if self.starts_after is not None and not self.starts_after.window(ctx, self.channels, None):
+            return True
         return self.exclude_consented and any(
             consented_record(ctx, ctx.at, zone, self.consent_days) for _n, zone in ctx.zones
         )
@@ -158,7 +183,7 @@ class FrequencyCap(RuleBase):
         return not any(
             len(counted) >= self.max
             for name, zone in ctx.zones
-            for _debt, counted in self._counted(ctx, name, zone)[1]
+            for _group, counted in self._counted(ctx, name, zone)[1]
         )
 
     def check(self, ctx: Context) -> Finding | None:
@@ -166,10 +191,18 @@ class FrequencyCap(RuleBase):
             return None
         for name, zone in ctx.zones:
             first_day, per_debt = self._counted(ctx, name, zone)
-            for debt, counted in per_debt:
+            for group, counted in per_debt:
                 if len(counted) >= self.max:
                     start = "ever" if first_day is None else first_day.isoformat()
-                    subject = f"about debt {debt}" if debt else "to this consumer"
+                    label = group.label
+                    by_creditor = self.per == "creditor"
+                    subject = (
+                        f"for creditor {label}"
+                        if by_creditor
+                        else f"about debt {label}"
+                        if label
+                        else "to this consumer"
+                    )
                     return Finding(
                         message=(
                             f"{len(counted)} counted contacts {subject} since {start} "
@@ -181,7 +214,8 @@ class FrequencyCap(RuleBase):
                             "window": self.window,
                             "window_start": start,
                             "zone": name,
-                            "debt_id": debt,
+                            "debt_id": None if by_creditor else label,
+                            "creditor": label if by_creditor else None,
                             "records": [r.at.isoformat() for r in counted[-MAX_LISTED:]],
                         },
                         zone=name,
@@ -201,7 +235,7 @@ class FrequencyCap(RuleBase):
         if rolling:
             latest: dt.datetime | None = None
             for name, zone in ctx.zones:
-                for _debt, counted in self._counted(ctx, name, zone)[1]:
+                for _group, counted in self._counted(ctx, name, zone)[1]:
                     if len(counted) < self.max:
                         continue
                     leaving = counted[len(counted) - self.max].at.astimezone(zone).date()

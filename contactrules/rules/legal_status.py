@@ -1,4 +1,5 @@
-"""The consumer's legal status on the day of a contact: bankruptcy stays, discharges, death.
+"""The consumer's legal status on the day of a contact: bankruptcy stays, discharges, death,
+Breathing Space moratoria.
 
 The input gives these as calendar days (a petition's filing day, the day the stay ended, the
 date of death). A contact is an instant; its local day depends on where the consumer is. With
@@ -13,9 +14,18 @@ from dataclasses import dataclass
 
 from ..context import Context
 from ..localtime import possible_local_dates
-from ..models import Bankruptcy, StayEndReason
+from ..models import Bankruptcy, Moratorium, MoratoriumKind, StayEndReason
 
-__all__ = ["StayedDebt", "death_day", "discharged_debts", "local_days", "stayed_debts"]
+__all__ = [
+    "MoratoriumHold",
+    "StayedDebt",
+    "death_day",
+    "discharged_debts",
+    "local_days",
+    "moratorium_holds",
+    "moratorium_last_day",
+    "stayed_debts",
+]
 
 
 @dataclass(frozen=True)
@@ -95,3 +105,46 @@ def death_day(ctx: Context) -> dt.date | None:
     if died is None or local_days(ctx)[1] < died:
         return None
     return died
+
+
+@dataclass(frozen=True)
+class MoratoriumHold:
+    """A moratorium in force on the contact's day, the contact's debts it covers, and its last
+    day (None: not known, as for a mental health crisis moratorium with no end given)."""
+
+    kind: MoratoriumKind
+    debt_ids: tuple[str, ...]
+    started_on: dt.date
+    last_day: dt.date | None
+
+
+def moratorium_last_day(moratorium: Moratorium, standard_days: int) -> dt.date | None:
+    """The last day of a moratorium: ``ended_on`` when given; for a standard moratorium
+    ``standard_days`` after the day it started (that day counted as in it, fail closed); for
+    a mental health crisis moratorium with no end given, not known."""
+    if moratorium.ended_on is not None:
+        return moratorium.ended_on
+    if moratorium.kind is MoratoriumKind.STANDARD:
+        if (dt.date.max - moratorium.started_on).days <= standard_days:
+            return dt.date.max
+        return moratorium.started_on + dt.timedelta(days=standard_days)
+    return None
+
+
+def moratorium_holds(ctx: Context, standard_days: int) -> list[MoratoriumHold]:
+    """The moratoria covering a debt of the contact on the contact's day (SI 2020/1311).
+
+    With several candidate zones the contact counts as on every day it can be on, so a
+    moratorium that starts or ends that day holds (K4).
+    """
+    first, last = local_days(ctx)
+    found: list[MoratoriumHold] = []
+    for moratorium in ctx.contact.consumer.moratoria:
+        end = moratorium_last_day(moratorium, standard_days)
+        if last < moratorium.started_on or (end is not None and first > end):
+            continue
+        covered = moratorium.debt_ids
+        ids = tuple(d for d in ctx.contact.debt_ids if covered is None or d in covered)
+        if ids:
+            found.append(MoratoriumHold(moratorium.kind, ids, moratorium.started_on, end))
+    return found
