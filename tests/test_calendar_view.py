@@ -13,11 +13,6 @@ from contactrules.cli import main
 from contactrules.cli.week import SLOT_MINUTES, build_week, render_svg, render_text
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.default()
-
-
 def _slot(hour: int, minute: int = 0) -> int:
     return (hour * 60 + minute) // SLOT_MINUTES
 

@@ -43,11 +43,6 @@ CEASE = "US-FED-REGF-1006.6c-CEASE"
 PLACE = "US-FED-REGF-1006.6b1ii-INCONVENIENT-PLACE"
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.default()
-
-
 def _at(day: int, hour: int, minute: int = 0, zone: ZoneInfo = CHICAGO) -> dt.datetime:
     return dt.datetime(2026, 6, day, hour, minute, tzinfo=zone)
 

@@ -37,11 +37,6 @@ NOON = dt.datetime(2026, 6, 2, 12, 0, tzinfo=NY)  # a Tuesday, inside every wind
 NAIVE = dt.datetime(2026, 6, 2, 12, 0)
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.default()
-
-
 def _consumer(**overrides: object) -> Consumer:
     fields: dict[str, object] = {
         "id": "C-1",
