@@ -4,7 +4,7 @@ The public surface is re-exported here; everything else is an implementation det
 """
 
 from ._version import __version__
-from .decision import Decision, Reason
+from .decision import Decision, Ground, Reason
 from .diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
 from .engine import Engine
 from .errors import ContactrulesError, InputError
@@ -41,6 +41,7 @@ from .models import (
     StayEndReason,
     Template,
 )
+from .records import History, Record
 from .rules.ruleset import Ruleset, RulesetSpec
 from .screening import Account, ScreenResult, screen, screen_parallel
 
@@ -65,6 +66,8 @@ __all__ = [
     "EmailAddress",
     "EmailAddressSource",
     "Engine",
+    "Ground",
+    "History",
     "InconvenientTime",
     "Initiator",
     "InputError",
@@ -79,6 +82,7 @@ __all__ = [
     "Purpose",
     "Reason",
     "Recipient",
+    "Record",
     "Ruleset",
     "RulesetError",
     "RulesetSpec",

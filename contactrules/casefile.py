@@ -257,7 +257,8 @@ def describe_failure(result: CaseResult) -> str:
 
 
 def _is_default(ruleset: Ruleset, root: Path) -> bool:
-    """Rulesets in ``examples`` folders below a root are opt-in, as in ``Engine.from_path``."""
+    """Rulesets in ``examples`` folders below a root are used only when named, as in
+    ``Engine.from_path``."""
     try:
         parts = Path(ruleset.path).resolve().relative_to(root.resolve()).parts[:-1]
     except ValueError:

@@ -1,19 +1,20 @@
 """The facts one evaluation needs, derived once from a contact, its history and its zones.
 
-Rules read from here instead of re-deriving: the history is sorted once, records before the
-judged instant are found by bisection, and local times are cached per zone. ``at_time`` gives the
-same facts at another instant, which is how the earliest allowed time is searched for.
+Rules read from here instead of re-deriving: the history is sorted once (``records.History``),
+records before the judged instant are found by bisection, and local times are cached per zone.
+``at_time`` gives the same facts at another instant, which is how the earliest allowed time is
+searched for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from .localtime import ZoneRef, utc_key
+from .localtime import ZoneRef, utc_micros
 from .location.addresses import same_address
 from .models import (
     Channel,
@@ -31,6 +32,7 @@ from .models import (
     Purpose,
     Recipient,
 )
+from .records import History, Record, as_history
 
 __all__ = [
     "UNKNOWN_PHONE_TYPE",
@@ -54,68 +56,6 @@ UNKNOWN_PHONE_TYPE = "unknown"
 def channel_medium(channel: Channel) -> Channel:
     """Voicemail is left by a telephone call, so both are the telephone medium for opt-outs."""
     return _MEDIUM.get(channel, channel)
-
-
-def _full_key(record: ContactRecord) -> tuple[object, ...]:
-    """A total order for records at the same instant, independent of the input order.
-
-    Convention K9: at a tie the consumer's own contact sorts first and the collector's after it,
-    so a reply written at the same instant counts as given (the stricter reading). Used only
-    within a run of one instant, so the instant itself is not part of the key.
-    """
-    # The enums are str enums and compare as their values; for one instant the UTC offset
-    # orders as the written form (isoformat) does, at a fraction of the cost.
-    return (
-        0 if record.initiated_by is Initiator.CONSUMER else 1,
-        record.at.utcoffset(),
-        record.channel,
-        record.outcome,
-        record.to or "",
-        ",".join(record.debt_ids),
-        record.recipient,
-        record.third_party_id or "",
-        record.purpose or "",
-        record.to_work is True,
-    )
-
-
-def _ties_ordered(records: list[ContactRecord], keys: list[dt.timedelta]) -> list[ContactRecord]:
-    """Records sorted by instant, each run of one instant put in :func:`_full_key` order."""
-    out: list[ContactRecord] = []
-    start = 0
-    while start < len(records):
-        end = start + 1
-        while end < len(records) and keys[end] == keys[start]:
-            end += 1
-        run = records[start:end]
-        if len(run) > 1:
-            run.sort(key=_full_key)
-        out.extend(run)
-        start = end
-    return out
-
-
-class _History:
-    """The records sorted once by instant (UTC), with the instants' keys for bisection.
-
-    The order is total and independent of the input order (convention K9).
-    """
-
-    __slots__ = ("instants", "records")
-
-    def __init__(self, history: Sequence[ContactRecord]) -> None:
-        keys = [utc_key(r.at) for r in history]
-        ordered = list(history)
-        if keys != sorted(keys):
-            order = sorted(range(len(keys)), key=keys.__getitem__)  # stable
-            ordered = [history[i] for i in order]
-            keys = [keys[i] for i in order]
-        if len(set(keys)) != len(keys):
-            # Same-instant records: a full key keeps facts independent of the input order. Only
-            # the runs of equal instants are sorted by it (the key is dear to build).
-            ordered = _ties_ordered(ordered, keys)
-        self.records: tuple[ContactRecord, ...] = tuple(ordered)
-        self.instants: tuple[dt.timedelta, ...] = tuple(keys)
 
 
 class ContactShape(NamedTuple):
@@ -147,11 +87,14 @@ class _Shared:
     )
 
     def __init__(
-        self, contact: Contact, history: Sequence[ContactRecord], zones: tuple[ZoneRef, ...]
+        self,
+        contact: Contact,
+        history: Iterable[ContactRecord | Record] | History,
+        zones: tuple[ZoneRef, ...],
     ) -> None:
         self.contact = contact
         self.zones = zones
-        self.history = _History(history)
+        self.history = as_history(history)
         self.debts = {d.id: d for d in contact.consumer.debts}
         self.to_work = _infer_to_work(contact)
         template = contact.template
@@ -189,7 +132,10 @@ class Context:
 
     @classmethod
     def build(
-        cls, contact: Contact, history: Sequence[ContactRecord], zones: tuple[ZoneRef, ...]
+        cls,
+        contact: Contact,
+        history: Iterable[ContactRecord | Record] | History,
+        zones: tuple[ZoneRef, ...],
     ) -> Context:
         return cls(_Shared(contact, history, zones), contact.at)
 
@@ -205,7 +151,7 @@ class Context:
         return self._shared.zones
 
     @property
-    def history(self) -> _History:
+    def history(self) -> History:
         return self._shared.history
 
     @property
@@ -257,10 +203,10 @@ class Context:
     # --- history --------------------------------------------------------------------------
     def _cutoff(self) -> int:
         if self._cut is None:
-            self._cut = bisect_left(self._shared.history.instants, utc_key(self.at))
+            self._cut = bisect_left(self._shared.history.keys, utc_micros(self.at))
         return self._cut
 
-    def prior(self) -> tuple[ContactRecord, ...]:
+    def prior(self) -> tuple[Record, ...]:
         """Records strictly before the judged instant, oldest first (convention K9).
 
         A record at the judged instant itself (the contact's own reservation) is not counted, and
@@ -268,7 +214,7 @@ class Context:
         """
         return self._shared.history.records[: self._cutoff()]
 
-    def same_person(self, record: ContactRecord) -> bool:
+    def same_person(self, record: Record) -> bool:
         """Whether a record reached the same person as the proposed contact."""
         contact = self.contact
         if record.recipient is not contact.recipient:

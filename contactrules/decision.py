@@ -1,4 +1,5 @@
-"""The answer: allowed or not, every reason with its citation and facts, and when to try again.
+"""The answer: allowed or not, every reason with its citation and facts, the grounds the
+passing rules relied on, and when to try again.
 
 Plain frozen dataclasses rather than pydantic models: a dialer builds one per call, and the
 answer never needs validating, only reading and serialising (``as_dict``).
@@ -10,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Decision", "Reason", "ReasonSeverity", "engine_reason"]
+__all__ = ["Decision", "Ground", "Reason", "ReasonSeverity", "engine_reason"]
 
 ReasonSeverity = Literal["deny", "warn", "error"]
 
@@ -44,6 +45,37 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Ground:
+    """What a rule that applied and passed relied on (the consent, the safe harbor, the
+    exemption), so an allowed contact can be defended with the same evidence a deny would cite.
+
+    A separate type from :class:`Reason`, with no severity: a ground never objects, and code
+    that counts reasons or warnings can never count one by mistake.
+    """
+
+    rule_id: str
+    kind: str
+    citation: str
+    message: str
+    ruleset: str | None = None
+    source: str | None = None
+    zone: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "kind": self.kind,
+            "citation": self.citation,
+            "message": self.message,
+            "ruleset": self.ruleset,
+            "source": self.source,
+            "zone": self.zone,
+            "facts": self.facts,
+        }
+
+
+@dataclass(frozen=True)
 class Decision:
     """Whether a proposed contact may be made at its proposed time, and why."""
 
@@ -58,6 +90,9 @@ class Decision:
     rulesets: tuple[str, ...]
     fingerprint: str
     version: str
+    #: For the rules that applied and passed, in stack order: the basis each relied on. Only
+    #: kinds that pass on evidence report one (see ``RuleBase.ground``); never read to decide.
+    grounds: tuple[Ground, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +100,7 @@ class Decision:
             "at": self.at.isoformat(),
             "reasons": [r.as_dict() for r in self.reasons],
             "warnings": [r.as_dict() for r in self.warnings],
+            "grounds": [g.as_dict() for g in self.grounds],
             "next_allowed_at": self.next_allowed_at.isoformat() if self.next_allowed_at else None,
             "next_allowed_note": self.next_allowed_note,
             "zones": list(self.zones),

@@ -10,7 +10,9 @@ Combining verdicts, deliberately fail-closed (unlike Cedar, which skips a policy
 - no candidate time zone denies every rule that needs local time (``CONTACTRULES-NO-ZONE`` names
   them); every other rule is still judged and reported, so a cease or attorney reason shows and a
   letter (no hour rule, convention K5) can pass;
-- ``severity: warn`` rules are reported but never deny.
+- ``severity: warn`` rules are reported but never deny;
+- a rule that applied and passed may name what it relied on (``RuleBase.ground``): collected as
+  the decision's ``grounds`` after the verdict, never read to decide, and skipped if it raises.
 
 ``evaluate`` is pure: no I/O and no clock reading; the same contact, history and rulesets give
 the same decision, which carries the fingerprint of the rulesets and the library version.
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .context import ContactShape, Context
-from .decision import Decision, Reason, engine_reason
+from .decision import Decision, Ground, Reason, engine_reason
 from .history import NOTE as INVALID_HISTORY_NOTE
 from .history import invalid_history_reason
 from .loading.loader import load_rulesets
@@ -38,6 +40,7 @@ from .location.candidates import (
     consumer_jurisdictions,
 )
 from .models import Channel, CollectorType, Contact, ContactRecord
+from .records import History, Record, as_history
 from .rules import RuleBase, render_message
 from .rules.ruleset import Ruleset
 from .rules.time_window import UNSURE, TimeWindow, joint_next_ok, joint_search_possible
@@ -54,9 +57,8 @@ MAX_LISTED = 10
 ENGINE_CITATION = "contactrules fail-closed policy (see docs/decisions.md)"
 NO_ZONE_NOTE = "no time can be computed until a time zone is known for the consumer"
 #: Folders skipped when loading a tree unless named directly: example company policies, and
-#: ``opt-in`` law whose fail-closed defaults would deny contacts whose input does not yet state
-#: what it needs (the TCPA's dial_method, rulesets/us/opt-in/).
-DEFAULT_SKIP_DIRS = ("examples", "tests", "opt-in")
+#: ``tests`` folders (test fixtures kept beside rulesets).
+DEFAULT_SKIP_DIRS = ("examples", "tests")
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,9 @@ class Engine:
     ) -> Engine:
         """Load every ruleset under the given files or folders (raises RulesetError).
 
-        Folders named ``examples`` (example company policies) and ``opt-in`` below a given
-        folder are skipped unless named directly, so ``Engine.from_path("rulesets")`` is the law
-        that binds by default.
+        Folders named ``examples`` (example company policies) or ``tests`` below a given folder
+        are skipped unless named directly, so ``Engine.from_path("rulesets")`` is the law that
+        binds by default.
         """
         return cls(load_rulesets(paths, skip_dirs=skip_dirs))
 
@@ -152,8 +154,15 @@ class Engine:
         return stack
 
     # --- evaluation -----------------------------------------------------------------------
-    def evaluate(self, contact: Contact, history: Sequence[ContactRecord] = ()) -> Decision:
-        """Decide whether ``contact`` may be made at ``contact.at`` given ``history``."""
+    def evaluate(
+        self, contact: Contact, history: Sequence[ContactRecord | Record] | History = ()
+    ) -> Decision:
+        """Decide whether ``contact`` may be made at ``contact.at`` given ``history``.
+
+        ``history`` is validated records (``ContactRecord``) or, cheaper when the same history
+        is asked about again and again, a :class:`~contactrules.records.History` built once
+        (``History(records)`` or ``History.from_rows(rows)`` from plain mappings).
+        """
         stack = self._stack(contact)
         invalid = invalid_history_reason(contact.consumer, history)
         if invalid is not None:  # a record about a debt the consumer lacks: fail closed
@@ -187,9 +196,9 @@ class Engine:
                 None,
                 "no time can be computed until the problem is fixed",
             )
-        ctx = Context.build(contact, history, zones)
+        ctx = Context.build(contact, as_history(history), zones)
         bound = stack.for_shape(ctx.shape)
-        reasons, warnings, failing, unjudged = _judge(ctx, bound)
+        reasons, warnings, failing, unjudged, grounds = _judge(ctx, bound)
         if unjudged:
             reasons.insert(0, _no_zone_reason(unjudged))
         broken = next((r for r in reasons if r.severity == "error"), None)
@@ -206,10 +215,11 @@ class Engine:
             next_at, note = _next_allowed(ctx, bound, failing)
             if next_at is not None:
                 next_at = next_at.astimezone(contact.at.tzinfo)
-        return self._decision(contact, stack, zone_names, reasons, warnings, next_at, note)
+        return self._decision(contact, stack, zone_names, reasons, warnings, next_at, note, grounds)
 
     def evaluate_many(
-        self, items: Iterable[Contact | tuple[Contact, Sequence[ContactRecord]]]
+        self,
+        items: Iterable[Contact | tuple[Contact, Sequence[ContactRecord | Record] | History]],
     ) -> list[Decision]:
         """Judge many contacts; each item is a contact or a (contact, history) pair."""
         out = []
@@ -229,6 +239,7 @@ class Engine:
         warnings: list[Reason],
         next_at: dt.datetime | None,
         note: str | None,
+        grounds: Sequence[Ground] = (),
     ) -> Decision:
         binding = next((r.zone for r in reasons if r.zone), None)
         return Decision(
@@ -243,10 +254,11 @@ class Engine:
             rulesets=tuple(rs.id for rs in stack.rulesets),
             fingerprint=self.fingerprint,
             version=__version__,
+            grounds=tuple(grounds),
         )
 
     def trace(
-        self, contact: Contact, history: Sequence[ContactRecord] = ()
+        self, contact: Contact, history: Sequence[ContactRecord | Record] | History = ()
     ) -> list[tuple[str, str]]:
         """Each rule of the stack with ``applied-pass``, ``deny``, ``not-applicable`` or
         ``error``: what ``contactrules test --coverage`` needs to see which sides are tested."""
@@ -355,15 +367,43 @@ def _reason(
     )
 
 
+def _ground(bound: _Bound, ctx: Context) -> Ground | None:
+    """What a rule that applied and passed relied on, or None.
+
+    Asked after the verdict and never read to decide; a hook that raises gives no ground rather
+    than a deny, since the rule itself already passed.
+    """
+    rule = bound.rule
+    try:
+        found = rule.ground(ctx)
+    except Exception:
+        return None
+    if found is None:
+        return None
+    location = bound.ruleset.rule_locations.get(rule.id)
+    return Ground(
+        rule_id=rule.id,
+        kind=rule.KIND,
+        citation=rule.citation,
+        message=found.message,
+        ruleset=bound.ruleset.id,
+        source=str(location) if location else bound.ruleset.path,
+        zone=found.zone,
+        facts=dict(found.facts),
+    )
+
+
 def _judge(
     ctx: Context, bound: Sequence[_Bound]
-) -> tuple[list[Reason], list[Reason], list[_Bound], list[str]]:
-    """Reasons (denies and errors), warnings, the rules that fail, and the ids of the applicable
-    rules that could not be judged because they need local time and no zone is known."""
+) -> tuple[list[Reason], list[Reason], list[_Bound], list[str], list[Ground]]:
+    """Reasons (denies and errors), warnings, the rules that fail, the ids of the applicable
+    rules that could not be judged because they need local time and no zone is known, and the
+    grounds of the rules that applied and passed (stack order)."""
     reasons: list[Reason] = []
     warnings: list[Reason] = []
     failing: list[_Bound] = []
     unjudged: list[str] = []
+    grounds: list[Ground] = []
     for item in bound:
         rule = item.rule
         try:
@@ -392,6 +432,9 @@ def _judge(
             failing.append(item)
             continue
         if finding is None:
+            ground = _ground(item, ctx)
+            if ground is not None:
+                grounds.append(ground)
             continue
         reason = _reason(item, ctx, finding.message, finding.facts, finding.zone)
         if rule.severity == "warn":
@@ -399,7 +442,7 @@ def _judge(
         else:
             reasons.append(reason)
             failing.append(item)
-    return reasons, warnings, failing, unjudged
+    return reasons, warnings, failing, unjudged, grounds
 
 
 def _next_allowed(

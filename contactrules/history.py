@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from . import codes
 from .decision import Reason
 from .models import Consumer, ContactRecord
+from .records import Record
 
 __all__ = [
     "INVALID_INPUT_RULE_ID",
@@ -47,7 +48,7 @@ class UnknownRecordDebt:
 
 
 def unknown_record_debts(
-    consumer: Consumer, history: Sequence[ContactRecord]
+    consumer: Consumer, history: Sequence[ContactRecord | Record]
 ) -> list[UnknownRecordDebt]:
     """Every debt id in ``history`` that is not among ``consumer``'s debts, in input order."""
     known = {d.id for d in consumer.debts}
@@ -59,7 +60,9 @@ def unknown_record_debts(
     ]
 
 
-def invalid_history_reason(consumer: Consumer, history: Sequence[ContactRecord]) -> Reason | None:
+def invalid_history_reason(
+    consumer: Consumer, history: Sequence[ContactRecord | Record]
+) -> Reason | None:
     """The engine's deny for a history that names a debt the consumer does not have, or None."""
     unknown = unknown_record_debts(consumer, history)
     if not unknown:

@@ -13,11 +13,13 @@ and so that two spellings of one calendar share one cache entry.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
+from .calendar_cache import default_cache
 from .diagnostics import did_you_mean
 from .errors import InputError
 
@@ -27,6 +29,7 @@ __all__ = [
     "holiday_name",
     "holiday_table",
     "holidays_version",
+    "known_holiday_table",
     "national_holiday_dates",
     "validate_calendar",
 ]
@@ -61,27 +64,29 @@ def holidays_version() -> str:
         return "(version unknown)"
 
 
-@lru_cache(maxsize=1)
-def _supported() -> Mapping[str, tuple[str, ...]]:
-    import holidays
+@lru_cache(maxsize=2)
+def _codes(include_aliases: bool) -> tuple[str, ...]:
+    """Country codes the package has a calendar for, read from its registry.
 
-    # include_aliases: the package also answers to "UK", "AUS", "USA"…, so the check does too.
-    found = holidays.list_supported_countries(include_aliases=True)
-    return MappingProxyType({code: tuple(subs) for code, subs in found.items()})
+    The registry is a table of names; ``holidays.list_supported_countries`` would instead
+    import every one of the package's ~250 country modules (about 75 ms) to list subdivisions
+    nobody asked about, and every engine whose rulesets name a calendar would pay for it.
+    ``include_aliases``: the package also answers to "UK", "AUS", "USA"…, so the check does too.
+    """
+    from holidays.registry import EntityLoader
+
+    return tuple(EntityLoader.get_country_codes(include_aliases=include_aliases))
 
 
-@lru_cache(maxsize=1)
 def _alpha2_codes() -> tuple[str, ...]:
     """Suggestions are drawn from two-letter codes only: the ones rulesets are written with."""
-    import holidays
-
-    return tuple(holidays.list_supported_countries(include_aliases=False))
+    return _codes(False)
 
 
 @lru_cache(maxsize=512)
 def _country(country: str) -> _Country:
     code = country.strip().upper()
-    if code not in _supported():
+    if code not in _codes(True):
         raise UnknownCalendarError(
             f'no holiday calendar for country "{country}"{did_you_mean(code, _alpha2_codes())}'
         )
@@ -151,10 +156,52 @@ def validate_calendar(
 ) -> None:
     """Raise :class:`UnknownCalendarError`, with a suggestion, for a calendar that cannot load.
 
-    Run by ``contactrules check``/``test`` so that a misspelt calendar is reported where the
-    ruleset is written rather than denying every contact at evaluation time.
+    Run when an engine loads and by ``contactrules check``/``test`` so that a misspelt calendar
+    is reported where the ruleset is written rather than denying every contact at evaluation
+    time. A calendar this ``holidays`` release accepted before is taken from
+    :mod:`.calendar_cache` (importing the package costs more than the rest of loading); a
+    refusal is always the package's own.
     """
+    key = _cache_key("calendar", country, subdivision, categories)
+    cache = default_cache(_NAME_LANGUAGE)
+    if cache.get(key) is True:
+        return
     _canonical(country, subdivision, categories)
+    cache.put(key, True)
+
+
+def known_holiday_table(
+    country: str, subdivision: str | None, year: int, categories: tuple[str, ...] = ()
+) -> Mapping[dt.date, str]:
+    """:func:`holiday_table` as the load-time check sees it: remembered per ``holidays`` release.
+
+    Only the check reads it (see :mod:`.calendar_cache`); evaluation always asks the package.
+    """
+    key = _cache_key("names", country, subdivision, categories, year)
+    cache = default_cache(_NAME_LANGUAGE)
+    stored = _decode_table(cache.get(key))
+    if stored is not None:
+        return stored
+    table = holiday_table(country, subdivision, year, categories)
+    cache.put(key, {day.isoformat(): name for day, name in table.items()})
+    return table
+
+
+def _cache_key(kind: str, *parts: object) -> str:
+    return json.dumps([kind, *parts], separators=(",", ":"))
+
+
+def _decode_table(value: object) -> Mapping[dt.date, str] | None:
+    """A stored table, or None for anything that is not one (then the package is asked)."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        table = {dt.date.fromisoformat(day): name for day, name in value.items()}
+    except (TypeError, ValueError):
+        return None
+    if not all(isinstance(name, str) for name in table.values()):
+        return None
+    return MappingProxyType(table)
 
 
 @lru_cache(maxsize=1024)

@@ -35,6 +35,7 @@ __all__ = [
     "local_instant",
     "possible_local_dates",
     "utc_key",
+    "utc_micros",
 ]
 
 #: A candidate zone: its IANA name and the zone itself.
@@ -181,6 +182,7 @@ def local_day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 
 _EPOCH = dt.datetime(1970, 1, 1)
+_ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 def utc_key(at: dt.datetime) -> dt.timedelta:
@@ -193,3 +195,8 @@ def utc_key(at: dt.datetime) -> dt.timedelta:
     also holds instants past 9999-12-31 UTC, where ``astimezone`` would overflow.
     """
     return at.replace(tzinfo=None) - _EPOCH - (at.utcoffset() or dt.timedelta(0))
+
+
+def utc_micros(at: dt.datetime) -> int:
+    """:func:`utc_key` as whole microseconds: an integer orders and bisects far faster."""
+    return utc_key(at) // _ONE_MICROSECOND

@@ -11,13 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
 from .decision import Decision
 from .engine import Engine
-from .models import Channel, CollectorType, Consumer, Contact, ContactRecord, Template
+from .models import (
+    Channel,
+    CollectorType,
+    Consumer,
+    Contact,
+    ContactRecord,
+    DialMethod,
+    Template,
+)
 
 __all__ = ["Account", "ScreenResult", "screen", "screen_parallel"]
 
@@ -43,7 +50,11 @@ class ScreenResult:
 
 
 def _contact(
-    account: Account, channel: Channel, at: dt.datetime, template: Template | None
+    account: Account,
+    channel: Channel,
+    at: dt.datetime,
+    template: Template | None,
+    dial_method: DialMethod | None,
 ) -> Contact:
     known = {d.id for d in account.consumer.debts}
     missing = [d for d in account.debt_ids if d not in known]
@@ -67,6 +78,7 @@ def _contact(
         third_party_id=None,
         collector_type=account.collector_type,
         template=template,
+        dial_method=dial_method,
     )
 
 
@@ -77,13 +89,22 @@ def screen(
     at: dt.datetime,
     *,
     template: Template | None = None,
+    dial_method: DialMethod | str | None = None,
     keep_decisions: bool = False,
 ) -> list[ScreenResult]:
-    """Allowed now, or the next allowed instant, for each account, in input order."""
+    """Allowed now, or the next allowed instant, for each account, in input order.
+
+    ``dial_method`` is how the contacts would be placed (the campaign's dialer). The TCPA
+    (47 U.S.C. 227(b)(1)(A)) restricts only autodialed and prerecorded calls and texts, so a
+    screen for agents dialling by hand should say ``manual``. Left as ``None`` (not stated), a
+    call or text counts as possibly automated and is denied to any number without prior express
+    consent to automated calls: an unstated dialer never screens an account in.
+    """
     chosen = Channel(channel)
+    method = None if dial_method is None else DialMethod(dial_method)
     out: list[ScreenResult] = []
     for account in accounts:
-        decision = engine.evaluate(_contact(account, chosen, at, template), account.history)
+        decision = engine.evaluate(_contact(account, chosen, at, template, method), account.history)
         out.append(
             ScreenResult(
                 consumer_id=account.consumer.id,
@@ -105,11 +126,11 @@ def _init_worker(engine: Engine) -> None:
 
 
 def _screen_chunk(
-    args: tuple[list[Account], Channel, dt.datetime, Template | None],
+    args: tuple[list[Account], Channel, dt.datetime, Template | None, DialMethod | None],
 ) -> list[ScreenResult]:
     assert _WORKER_ENGINE is not None
-    accounts, channel, at, template = args
-    return screen(_WORKER_ENGINE, accounts, channel, at, template=template)
+    accounts, channel, at, template, dial_method = args
+    return screen(_WORKER_ENGINE, accounts, channel, at, template=template, dial_method=dial_method)
 
 
 def _chunks(items: Iterable[Account], size: int) -> Iterator[list[Account]]:
@@ -125,17 +146,27 @@ def screen_parallel(
     at: dt.datetime,
     *,
     template: Template | None = None,
+    dial_method: DialMethod | str | None = None,
     processes: int | None = None,
     chunk_size: int = 2000,
 ) -> list[ScreenResult]:
-    """:func:`screen` across a process pool (one engine copy per worker), in input order."""
+    """:func:`screen` across a process pool (one engine copy per worker), in input order.
+
+    ``dial_method`` as for :func:`screen`: not stated, calls and texts count as possibly
+    automated (fail closed under the TCPA).
+    """
+    # Imported here: the process pool brings in multiprocessing (about 6 ms), which every
+    # start-up would otherwise pay for a function most callers never use.
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = processes or os.cpu_count() or 1
     chosen = Channel(channel)
+    method = None if dial_method is None else DialMethod(dial_method)
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(engine,)
     ) as pool:
         parts = pool.map(
             _screen_chunk,
-            ((chunk, chosen, at, template) for chunk in _chunks(accounts, chunk_size)),
+            ((chunk, chosen, at, template, method) for chunk in _chunks(accounts, chunk_size)),
         )
         return [result for part in parts for result in part]

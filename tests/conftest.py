@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
 
 from contactrules import Address, Consumer, ConsumerFlags, Debt, Engine, Phone, PhoneType
+from contactrules.calendar_cache import ENV_VAR
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Answers of the holidays package remembered between processes (calendar_cache) go to a
+    # folder of this run, never the user's cache; child processes inherit it.
+    os.environ[ENV_VAR] = tempfile.mkdtemp(prefix="contactrules-test-cache-")
     config.addinivalue_line(
         "markers",
         "assumes(package, version): the test reads data of that package (holiday names, phone "
         "prefixes, ZIP tables) as of that release or later",
     )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = os.environ.pop(ENV_VAR, "")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _release(version: str) -> tuple[int, ...]:

@@ -22,6 +22,7 @@ from contactrules import (
     Contact,
     ContactRecord,
     Debt,
+    DialMethod,
     Engine,
     Outcome,
     Phone,
@@ -117,8 +118,26 @@ def consumer(consumer_id: str = "C-1", debts: tuple[str, ...] = ("D1",)) -> Cons
     )
 
 
-def call(at: dt.datetime, who: Consumer | None = None, debt: str = "D1") -> Contact:
-    return Contact(channel="call", at=at, consumer=who or consumer(), debt_ids=[debt], to=NUMBER)
+def call(
+    at: dt.datetime,
+    who: Consumer | None = None,
+    debt: str = "D1",
+    dial_method: DialMethod | None = DialMethod.MANUAL,
+) -> Contact:
+    """A call to the consumer's mobile, dialled by a person unless said otherwise.
+
+    The TCPA rules (in the default US stack) deny a call to a mobile whose method is not stated
+    and which has no consent on record, so the caps and cooldowns these tests are about are
+    reached only by calls that say how they are placed.
+    """
+    return Contact(
+        channel="call",
+        at=at,
+        consumer=who or consumer(),
+        debt_ids=[debt],
+        to=NUMBER,
+        dial_method=dial_method,
+    )
 
 
 # --- the race: many processes reserving calls for one consumer and one debt ---------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from contactrules import Channel, Engine
+from contactrules import Channel, DialMethod, Engine
 from contactrules.cli import main
 from contactrules.cli.week import SLOT_MINUTES, build_week, render_svg, render_text
 
@@ -34,6 +34,42 @@ def test_florida_spans_two_zones_so_the_window_is_the_intersection(engine: Engin
     assert row[_slot(8)] == "allow"
     assert row[_slot(19, 30)] == "allow"
     assert row[_slot(20)] == "deny"
+    assert grid.title == "call to a consumer in US-FL (dialled by hand)"
+
+
+@pytest.mark.parametrize("channel", [Channel.CALL, Channel.SMS])
+def test_a_possibly_automated_call_or_text_is_drawn_denied_all_week(
+    engine: Engine, channel: Channel
+) -> None:
+    """47 U.S.C. 227(b)(1)(A)(iii): the drawn consumer has no consent to automated calls or
+    texts, so with the dial method not stated no hour is allowed (fail closed)."""
+    grid = build_week(
+        engine,
+        country="US",
+        subdivision="FL",
+        channel=channel,
+        start=dt.date(2026, 6, 1),
+        dial_method=None,
+    )
+    assert {cell for row in grid.rows for cell in row.cells} == {"deny"}
+    assert grid.title.endswith("(dial method not stated)")
+    assert "us-tcpa" in grid.rulesets
+    by_hand = build_week(
+        engine, country="US", subdivision="FL", channel=channel, start=dt.date(2026, 6, 1)
+    )
+    assert "allow" in by_hand.rows[0].cells
+
+
+def test_a_letter_has_no_dial_method_in_its_title(engine: Engine) -> None:
+    grid = build_week(
+        engine,
+        country="US",
+        subdivision="FL",
+        channel=Channel.LETTER,
+        start=dt.date(2026, 6, 1),
+        dial_method=DialMethod.PRERECORDED,
+    )
+    assert grid.title == "letter to a consumer in US-FL"
 
 
 def test_the_spring_forward_gap_and_the_change_are_marked(engine: Engine) -> None:

@@ -159,8 +159,9 @@ def test_cited_zip_corrections_apply_to_zip_codes_too() -> None:
 
 
 def _call_at(consumer: Consumer, at: dt.datetime) -> Decision:
+    """A call dialled by hand: the hours decide, not the TCPA's consent to automated calls."""
     return Engine.default().evaluate(
-        Contact(channel="call", at=at, consumer=consumer, debt_ids=["D"])
+        Contact(channel="call", at=at, consumer=consumer, debt_ids=["D"], dial_method="manual")
     )
 
 

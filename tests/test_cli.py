@@ -61,9 +61,11 @@ contacts:
   - channel: call
     at: "2026-06-02T10:00:00-04:00"
     debt_ids: [D1]
+    dial_method: manual
   - channel: call
     at: "2026-06-02T21:00:00-04:00"
     debt_ids: [D1]
+    dial_method: manual
 """
 
 PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): error (?P<code>[\w.-]+) .+$")
@@ -237,6 +239,35 @@ def test_evaluate_text_for_a_small_scenario(
     assert verdicts == ["ALLOWED", "DENIED"]
     assert "US-FED-REGF-1006.6b1i-HOURS [12 CFR 1006.6(b)(1)(i)" in out
     assert "next allowed: 2026-06-03T08:00:00-04:00" in out
+
+
+def test_evaluate_judges_an_unstated_dial_method_under_the_tcpa_by_default(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The TCPA is bundled law, not opt-in: a call that does not say how it is placed counts
+    as automated (47 U.S.C. 227(b)(1)(A)(iii), fail closed) and the consumer gave no consent."""
+    text = """\
+consumer:
+  id: C-1
+  addresses:
+    - {country: US, subdivision: NY}
+  phones:
+    - {number: "+12125550143", type: mobile}
+  debts:
+    - {id: D1}
+contacts:
+  - {channel: call, at: "2026-06-02T10:00:00-04:00", debt_ids: [D1], to: "+12125550143"}
+  - {channel: call, at: "2026-06-02T10:00:00-04:00", debt_ids: [D1], to: "+12125550143",
+     dial_method: manual}
+"""
+    path = _write(tmp_path, "unstated.yaml", text)
+    code, out, _err = _run(capsys, "evaluate", str(path))
+    assert code == 0
+    assert re.findall(r"\b(ALLOWED|DENIED)\b", out) == ["DENIED", "ALLOWED"]
+    first, second = out.split("  [2] ")
+    assert "- US-TCPA-227b1Aiii-WIRELESS-CONSENT [47 U.S.C. 227(b)(1)(A)(iii)" in first
+    assert "US-TCPA" not in second.split("rulesets:")[0]
+    assert "us-tcpa" in second
 
 
 def test_evaluate_json(capsys: pytest.CaptureFixture[str]) -> None:

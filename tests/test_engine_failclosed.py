@@ -64,11 +64,14 @@ def _unlocated(**fields: object) -> Consumer:
 
 
 def _contact(consumer: Consumer, channel: str = "call", **fields: object) -> Contact:
+    """Calls and texts are dialled by hand: the TCPA's consent (tests/test_tcpa.py) is not
+    what these tests are about."""
     base: dict[str, object] = {
         "channel": channel,
         "at": _at(2, 10),
         "consumer": consumer,
         "debt_ids": ["D1"],
+        "dial_method": "manual" if channel in ("call", "voicemail", "sms") else None,
     }
     base.update(fields)
     return Contact.model_validate(base)

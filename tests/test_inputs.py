@@ -49,11 +49,14 @@ def _consumer(**overrides: object) -> Consumer:
 
 
 def _contact(consumer: Consumer | None = None, **overrides: object) -> Contact:
+    # Dialled by hand: these tests are about the inputs, not the TCPA's consent to automated
+    # calls, which an unstated dial method would need (tests/test_tcpa.py).
     fields: dict[str, object] = {
         "channel": "call",
         "at": NOON,
         "consumer": consumer or _consumer(),
         "debt_ids": ["D1"],
+        "dial_method": "manual",
     }
     fields.update(overrides)
     return Contact.model_validate(fields)

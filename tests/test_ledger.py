@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ledger_support import (
     CAP_RULE,
     COOLDOWN_RULE,
@@ -28,7 +30,22 @@ from ledger_support import (
     ledger_spec,
 )
 
-from contactrules import ContactRecord, Engine, Outcome
+from contactrules import (
+    Address,
+    Channel,
+    Consent,
+    Consumer,
+    ContactRecord,
+    Debt,
+    DialMethod,
+    Engine,
+    Initiator,
+    Outcome,
+    Phone,
+    PhoneType,
+    Purpose,
+    Recipient,
+)
 from contactrules.cli import main
 from contactrules.engine import bundled_rulesets_dir
 from contactrules.ledger import (
@@ -46,9 +63,13 @@ from contactrules.ledger import (
 )
 from contactrules.ledger.audit import canonical_json
 from contactrules.ledger.migrations import migrate_postgres, migrate_sqlite
+from contactrules.ledger.sql import RECORD_COLUMNS
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
+WIRELESS_RULE = "US-TCPA-227b1Aiii-WIRELESS-CONSENT"
+RESIDENTIAL_RULE = "US-TCPA-64.1200a3-RESIDENTIAL-PRERECORDED"
+HOME = "+13125550122"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -285,6 +306,147 @@ def test_replay_errors_are_diagnostics(tmp_path: Path, capsys: pytest.CaptureFix
         list(read_jsonl(broken))
 
 
+# --- every fact of a record is kept -----------------------------------------------------------
+
+# Each ContactRecord field with a value other than its default. A record carrying all of them
+# must come back equal; a field the model gains without a column and a value here fails
+# test_the_ledger_has_a_column_for_every_record_field instead of being dropped unnoticed.
+NON_DEFAULT: dict[str, object] = {
+    "channel": Channel.SMS,
+    "at": WEDNESDAY + dt.timedelta(microseconds=123457),
+    "debt_ids": ["D1", "D2"],
+    "outcome": Outcome.DELIVERED,
+    "initiated_by": Initiator.CONSUMER,
+    "to": NUMBER,
+    "to_work": True,
+    "recipient": Recipient.THIRD_PARTY,
+    "third_party_id": "TP-1",
+    "purpose": Purpose.PAYMENT_REMINDER,
+    "dial_method": DialMethod.PRERECORDED,
+    "text": "STOP, s'il vous plaît \u2014 \u2713",
+    "requested_by_consumer": True,
+}
+
+
+def test_the_ledger_has_a_column_for_every_record_field() -> None:
+    fields = set(ContactRecord.model_fields)
+    assert set(NON_DEFAULT) == fields, "give the new ContactRecord field a column and a value"
+    assert {field for field, _ in RECORD_COLUMNS} == fields
+    assert len({column for _, column in RECORD_COLUMNS}) == len(RECORD_COLUMNS)
+    for name, value in NON_DEFAULT.items():
+        default = ContactRecord.model_fields[name].get_default(call_default_factory=True)
+        assert value != default, name
+
+
+def test_every_field_of_a_record_round_trips(ledger: Ledger) -> None:
+    full = ContactRecord.model_validate(NON_DEFAULT)
+    bare = ContactRecord(channel="call", at=WEDNESDAY + HOUR, outcome=Outcome.NO_ANSWER)
+    ids = [ledger.record("C-1", full), ledger.record("C-1", bare)]
+    stored = ledger.records("C-1")
+    assert [s.id for s in stored] == ids
+    for original, kept in zip((full, bare), stored, strict=True):
+        assert kept.record == original
+        for name in ContactRecord.model_fields:
+            assert getattr(kept.record, name) == getattr(original, name), name
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    text=st.none() | st.text(),
+    method=st.sampled_from([None, *DialMethod]),
+    requested=st.booleans(),
+)
+def test_message_text_and_dial_facts_come_back_exactly(
+    engine: Engine, text: str | None, method: DialMethod | None, requested: bool
+) -> None:
+    record = ContactRecord(
+        channel="sms",
+        at=WEDNESDAY,
+        outcome=Outcome.DELIVERED,
+        initiated_by="consumer",
+        text=text,
+        dial_method=method,
+        requested_by_consumer=requested,
+    )
+    with SQLiteLedger(":memory:", engine) as ledger:
+        ledger.record("C-1", record)
+        [kept] = ledger.history("C-1")
+    assert (kept.text, kept.dial_method, kept.requested_by_consumer) == (text, method, requested)
+
+
+def _with_consent(who: Consumer) -> Consumer:
+    consent = Consent.model_validate(
+        {"scope": "automated_calls", "address": NUMBER, "granted_at": "2025-01-10T12:00:00-06:00"}
+    )
+    return who.model_copy(update={"consents": [consent]})
+
+
+def test_a_stop_recorded_through_the_ledger_revokes_consent(ledger: Ledger) -> None:
+    """A consumer's STOP revokes consent to automated calls (47 CFR 64.1200(a)(10)); recorded
+    with :meth:`Ledger.record`, the ledger must hand its text to the rules that read it."""
+    who = _with_consent(consumer())
+    robocall = call(WEDNESDAY, who, dial_method=DialMethod.AUTODIALER)
+    first = ledger.reserve(robocall)
+    assert first.allowed and first.record_id is not None  # the consent on record covers it
+    ledger.record_outcome(first.record_id, Outcome.NO_ANSWER)
+    stop = ContactRecord(
+        channel="sms",
+        at=WEDNESDAY + HOUR,
+        debt_ids=["D1"],
+        outcome=Outcome.DELIVERED,
+        initiated_by="consumer",
+        to=NUMBER,
+        text="STOP",
+    )
+    ledger.record("C-1", stop)
+    assert ledger.history("C-1")[-1].text == "STOP"
+    again = ledger.reserve(call(WEDNESDAY + 2 * HOUR, who, dial_method=DialMethod.AUTODIALER))
+    assert not again.allowed
+    assert [r.rule_id for r in again.decision.reasons] == [WIRELESS_RULE]
+    # The audit log keeps the STOP among the inputs of that decision, and replay sees it too.
+    entry = list(ledger.audit())[-1]
+    assert entry.history[-1].text == "STOP" and entry.intact()
+    assert not Engine.default().evaluate(entry.contact, entry.history).allowed
+
+
+def test_a_reserved_contact_keeps_its_dial_method_and_who_asked(ledger: Ledger) -> None:
+    """Only prerecorded calls (or calls of unstated method) count toward the three a collector
+    may make to a residential line without consent (47 CFR 64.1200(a)(3), FCC 20-186): calls
+    dialled by a person and reserved through the ledger must not use them up."""
+    who = Consumer(
+        id="C-1",
+        addresses=[Address(country="US", subdivision="IL", city="Chicago")],
+        phones=[Phone(number=HOME, type=PhoneType.HOME)],
+        debts=[Debt(id="D1")],
+    )
+
+    def home_call(hour: int, method: DialMethod, requested: bool = False) -> int | None:
+        contact = call(WEDNESDAY + hour * HOUR, who, dial_method=method).model_copy(
+            update={"to": HOME, "requested_by_consumer": requested}
+        )
+        reservation = ledger.reserve(contact)
+        if reservation.record_id is not None:
+            ledger.record_outcome(reservation.record_id, Outcome.NO_ANSWER)
+        else:
+            assert [r.rule_id for r in reservation.decision.reasons] == [RESIDENTIAL_RULE]
+        return reservation.record_id
+
+    assert home_call(0, DialMethod.MANUAL, requested=True) is not None
+    assert home_call(1, DialMethod.MANUAL) is not None
+    assert home_call(2, DialMethod.MANUAL) is not None
+    assert [home_call(h, DialMethod.PRERECORDED) is not None for h in (3, 4, 5, 6)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    history = ledger.history("C-1")
+    assert [r.dial_method for r in history] == [DialMethod.MANUAL] * 3 + [
+        DialMethod.PRERECORDED
+    ] * 3
+    assert [r.requested_by_consumer for r in history] == [True] + [False] * 5
+
+
 # --- opening, URLs and migrations ----------------------------------------------------------
 
 
@@ -358,6 +520,58 @@ def test_upgrade_from_version_1_keeps_everything(spec: LedgerSpec, engine: Engin
         assert [r.rule_id for r in denied.decision.reasons] == [COOLDOWN_RULE]
         upgraded.record_outcome(kept.id, Outcome.NO_ANSWER)  # uses the version 2 table
         assert upgraded.reserve(call(WEDNESDAY)).allowed
+
+
+def test_upgrade_from_version_2_adds_the_record_facts(spec: LedgerSpec, engine: Engine) -> None:
+    """Rows and decisions written before version 3 read back as what they always meant: method
+    not stated, no text, not requested; and the logged decisions still hash as logged."""
+    _migrate_raw(spec, target=2)
+    _execute(
+        spec,
+        "INSERT INTO records (consumer_id, channel, at, debt_ids, outcome, initiated_by, "
+        "to_address, recipient, source, recorded_at) VALUES ('C-1', 'call', "
+        "'2026-06-02T15:00:00.000000+00:00', '[\"D1\"]', 'no_answer', 'collector', "
+        "'+13125550111', 'consumer', 'reserved', '2026-06-02T15:00:00.000000+00:00')",
+    )
+    old = ContactRecord(
+        channel="call",
+        at=dt.datetime(2026, 6, 2, 15, tzinfo=dt.timezone.utc),
+        debt_ids=["D1"],
+        outcome=Outcome.NO_ANSWER,
+        to=NUMBER,
+    )
+    judged = call(WEDNESDAY)
+    contact = canonical_json(judged.model_dump(mode="json")).replace("'", "''")
+    _execute(
+        spec,
+        "INSERT INTO decisions (consumer_id, at, allowed, contact_allowed, record_id, "
+        "fingerprint, version, inputs_hash, reasons, decision, contact, history, decided_at) "
+        "VALUES ('C-1', '2026-06-03T14:00:00.000000+00:00', FALSE, FALSE, NULL, 'f', '0', "
+        f"'{inputs_hash(judged, [old])}', '[]', '{{}}', '{contact}', '[[1, \"no_answer\"]]', "
+        "'2026-06-03T14:00:00.000000+00:00')",
+    )
+    with spec.open(engine) as upgraded:
+        assert upgraded.schema_version == SCHEMA_VERSION
+        [kept] = upgraded.records("C-1")
+        assert kept.record == old
+        assert kept.record.dial_method is None and kept.record.text is None
+        assert kept.record.requested_by_consumer is False
+        [entry] = upgraded.audit()
+        assert entry.history == (old,) and entry.intact()
+        stop = ContactRecord(
+            channel="sms",
+            at=WEDNESDAY,
+            outcome=Outcome.DELIVERED,
+            initiated_by="consumer",
+            to=NUMBER,
+            text="STOP",
+            requested_by_consumer=True,
+        )
+        upgraded.record("C-1", stop)
+        assert upgraded.history("C-1")[-1] == stop
+    assert _query(
+        spec, "SELECT dial_method, text, requested_by_consumer FROM records ORDER BY id"
+    ) == [(None, None, False), (None, "STOP", True)]
 
 
 def test_a_newer_schema_is_refused_clearly(spec: LedgerSpec, engine: Engine) -> None:

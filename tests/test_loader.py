@@ -25,6 +25,7 @@ from contactrules.loading.yamlsource import (
     load_yaml_file,
     load_yaml_text,
 )
+from contactrules.rules.time_window import TimeWindow
 
 if TYPE_CHECKING:
     from builtins import _ClassInfo  # what isinstance() takes: yaml's check_event's choices
@@ -170,7 +171,9 @@ def _consumer_in(zone: str) -> Consumer:
 
 def test_unquoted_times_and_dates_load_as_written(tmp_path: Path) -> None:
     ruleset = load_ruleset(_write(tmp_path, HOURS_RULESET))
-    window = ruleset.spec.rules[0].windows[0]  # type: ignore[union-attr]
+    rule = ruleset.spec.rules[0]
+    assert isinstance(rule, TimeWindow)
+    window = rule.windows[0]
     assert (window.start, window.end) == ("08:00", "21:00")
     assert ruleset.spec.effective_from == dt.date(2021, 11, 30)
 

@@ -15,11 +15,14 @@ from hypothesis import strategies as st
 from contactrules import (
     Address,
     Channel,
+    Consent,
+    ConsentScope,
     Consumer,
     ConsumerFlags,
     Contact,
     ContactRecord,
     Debt,
+    DialMethod,
     Engine,
     InconvenientTime,
     Initiator,
@@ -71,6 +74,14 @@ FULL_TEXT = (
     "This is an attempt to collect a debt and any information obtained will be used for that "
     "purpose. This communication is from a debt collector. Reply STOP to opt out."
 )
+# Mostly dialled by hand, so that many contacts are allowed; the rest are possibly automated
+# (not stated) or automated, which the TCPA (rulesets/us/tcpa.yaml) judges.
+CONTACT_DIAL_METHODS = (DialMethod.MANUAL,) * 6 + (
+    None,
+    DialMethod.AUTODIALER,
+    DialMethod.PRERECORDED,
+)
+RECORD_DIAL_METHODS = (None, *DialMethod)
 
 # CONTACTRULES_EXAMPLES=2000 for a long bug hunt; the default keeps the file well under 60 s.
 EXAMPLES = int(os.environ.get("CONTACTRULES_EXAMPLES", "60"))
@@ -129,12 +140,24 @@ def consumers(draw: st.DrawFn) -> Consumer:
     address_list = draw(st.lists(addresses, max_size=2))
     phone_list = draw(st.lists(phones(), min_size=0 if address_list else 1, max_size=3))
     debts = [Debt(id=d, time_barred=draw(st.booleans()) and draw(st.booleans())) for d in DEBT_IDS]
+    # Prior express consent to automated calls and texts, for some of the numbers (47 U.S.C.
+    # 227(b)(1)(A)), given before any instant drawn.
+    consented = draw(st.lists(st.sampled_from(phone_list), unique=True)) if phone_list else []
+    consents = [
+        Consent(
+            scope=ConsentScope.AUTOMATED_CALLS,
+            address=phone.number,
+            granted_at=dt.datetime(2025, 1, 10, 12, tzinfo=UTC),
+        )
+        for phone in consented
+    ]
     return Consumer(
         id="C-1",
         addresses=address_list,
         phones=phone_list,
         debts=debts,
         flags=draw(flags()),
+        consents=consents,
     )
 
 
@@ -213,6 +236,7 @@ def records(
         outcome=draw(st.sampled_from(outcomes)),
         initiated_by=initiated_by or draw(st.sampled_from(initiators)),
         to=to,
+        dial_method=draw(st.sampled_from(RECORD_DIAL_METHODS)),
     )
 
 
@@ -230,6 +254,7 @@ def contacts(draw: st.DrawFn, consumer: Consumer | None = None) -> Contact:
         debt_ids=draw(debt_lists(1)),
         to=to,
         template=template,
+        dial_method=draw(st.sampled_from(CONTACT_DIAL_METHODS)),
     )
 
 
@@ -381,7 +406,13 @@ def single_zone_calls(draw: st.DrawFn) -> tuple[Contact, str]:
         zones=[zone],
         debts=[Debt(id="D1")],
     )
-    contact = Contact(channel=Channel.CALL, at=draw(instants()), consumer=consumer, debt_ids=["D1"])
+    contact = Contact(
+        channel=Channel.CALL,
+        at=draw(instants()),
+        consumer=consumer,
+        debt_ids=["D1"],
+        dial_method=DialMethod.MANUAL,  # the hours alone: no TCPA consent needed
+    )
     return contact, zone
 
 

@@ -13,6 +13,7 @@ from contactrules import (
     Consumer,
     ContactRecord,
     Debt,
+    DialMethod,
     Engine,
     Outcome,
     Phone,
@@ -22,6 +23,7 @@ from contactrules import (
 
 NY = ZoneInfo("America/New_York")
 AT = dt.datetime(2026, 6, 3, 20, 30, tzinfo=NY)
+WIRELESS = "US-TCPA-227b1Aiii-WIRELESS-CONSENT"
 
 
 def _accounts() -> list[Account]:
@@ -55,17 +57,24 @@ def _accounts() -> list[Account]:
     return accounts
 
 
-def test_screen_matches_evaluate_one_by_one() -> None:
+@pytest.mark.parametrize("dial_method", [DialMethod.MANUAL, None])
+def test_screen_matches_evaluate_one_by_one(dial_method: DialMethod | None) -> None:
     engine = Engine.default()
-    results = screen(engine, _accounts(), "call", AT, keep_decisions=True)
+    results = screen(engine, _accounts(), "call", AT, dial_method=dial_method, keep_decisions=True)
     assert [r.consumer_id for r in results] == [f"C{i}" for i in range(6)]
-    assert {r.allowed for r in results} == {True, False}  # 20:30 Eastern is late only in some
+    if dial_method is DialMethod.MANUAL:
+        assert {r.allowed for r in results} == {True, False}  # 20:30 Eastern is late in some
     for account, result in zip(_accounts(), results, strict=True):
         from contactrules import Contact
 
         single = engine.evaluate(
             Contact(
-                channel="call", at=AT, consumer=account.consumer, debt_ids=["D1"], to=account.to
+                channel="call",
+                at=AT,
+                consumer=account.consumer,
+                debt_ids=["D1"],
+                to=account.to,
+                dial_method=dial_method,
             ),
             account.history,
         )
@@ -91,3 +100,31 @@ def test_screen_parallel_gives_the_same_answers_in_order() -> None:
     assert screen_parallel(engine, accounts, "call", AT, processes=2, chunk_size=4) == screen(
         engine, accounts, "call", AT
     )
+
+
+def test_a_screen_that_does_not_state_the_dial_method_screens_no_one_in() -> None:
+    """47 U.S.C. 227(b)(1)(A)(iii): a call not stated to be dialled by hand may be automated,
+    and none of these numbers has prior express consent, so every account is denied by the
+    TCPA; stating ``manual`` leaves the hours to decide (fail closed until told otherwise)."""
+    engine = Engine.default()
+    unstated = screen(engine, _accounts(), "call", AT)
+    assert not any(r.allowed for r in unstated)
+    assert all(WIRELESS in r.rule_ids and r.next_allowed_at is None for r in unstated)
+    manual = screen(engine, _accounts(), "call", AT, dial_method="manual")
+    assert any(r.allowed for r in manual)
+    assert not any(WIRELESS in r.rule_ids for r in manual)
+
+
+def test_screen_parallel_threads_the_dial_method() -> None:
+    engine = Engine.default()
+    accounts = _accounts() * 2
+    by_hand = screen_parallel(
+        engine, accounts, "call", AT, dial_method=DialMethod.MANUAL, processes=2, chunk_size=4
+    )
+    assert by_hand == screen(engine, accounts, "call", AT, dial_method=DialMethod.MANUAL)
+    assert by_hand != screen(engine, accounts, "call", AT)
+
+
+def test_screen_refuses_an_unknown_dial_method() -> None:
+    with pytest.raises(ValueError, match="robot"):
+        screen(Engine.default(), _accounts(), "call", AT, dial_method="robot")

@@ -1,8 +1,9 @@
-"""The TCPA ruleset (rulesets/us/opt-in/tcpa.yaml) and the ``automated_call`` kind, through the
+"""The TCPA ruleset (rulesets/us/tcpa.yaml) and the ``automated_call`` kind, through the
 Python API.
 
 Each row cites the source of its expectation. Reference day: Tuesday 2026-06-02; the consumer
-lives in Chicago (UTC-05:00 then). The rows are judged by the TCPA ruleset alone.
+lives in Chicago (UTC-05:00 then). The rows are judged by the TCPA ruleset alone; the tests at
+the end judge the same law in the bundled default stack, which every caller gets.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contactrules import (
     Consent,
     Consumer,
     ContactRecord,
+    Decision,
     DialMethod,
     Engine,
     Phone,
@@ -29,7 +31,7 @@ from contactrules.loading.loader import lint_paths
 from contactrules.models import Contact
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
-TCPA_FILE = RULESETS / "us" / "opt-in" / "tcpa.yaml"
+TCPA_FILE = RULESETS / "us" / "tcpa.yaml"
 WIRELESS = "US-TCPA-227b1Aiii-WIRELESS-CONSENT"
 TEXT = "US-TCPA-227b1Aiii-TEXT-CONSENT"
 RESIDENTIAL = "US-TCPA-64.1200a3-RESIDENTIAL-PRERECORDED"
@@ -396,12 +398,76 @@ def test_the_deny_says_why_and_which_number(tcpa: Engine) -> None:
     assert "dial method not stated" in reason.message and '"end"' in reason.message
 
 
-def test_the_tcpa_binds_original_creditors_but_is_opt_in_by_default(tcpa: Engine) -> None:
-    """47 U.S.C. 227(b)(1) binds "any person"; the bundled default leaves the opt-in folder out
-    until inputs state their dial method (docs/input-format.md)."""
+def test_the_tcpa_binds_original_creditors_and_third_party_collectors(tcpa: Engine) -> None:
+    """47 U.S.C. 227(b)(1) binds "any person" (convention K7)."""
     (ruleset,) = tcpa.rulesets
     assert {c.value for c in ruleset.spec.binds} == {"third_party_collector", "original_creditor"}
-    assert "us-tcpa" not in {rs.spec.ruleset for rs in Engine.default().rulesets}
+
+
+# --- the TCPA in the bundled default stack -------------------------------------------------
+def _default_call(
+    engine: Engine, dial_method: str | None, collector_type: str = "third_party_collector"
+) -> Decision:
+    """A call at noon on a Tuesday to the consumer's own mobile, with no consent on record."""
+    consumer = Consumer.model_validate(
+        {
+            "id": "C-TCPA",
+            "addresses": [{"country": "US", "subdivision": "NY", "city": "Buffalo"}],
+            "phones": [{"number": "+17165550111", "type": "mobile"}],
+            "debts": [{"id": "CARD"}],
+        }
+    )
+    contact = Contact.model_validate(
+        {
+            "channel": "call",
+            "at": "2026-06-02T12:00:00-04:00",
+            "consumer": consumer,
+            "debt_ids": ["CARD"],
+            "to": "+17165550111",
+            "dial_method": dial_method,
+            "collector_type": collector_type,
+        }
+    )
+    return engine.evaluate(contact)
+
+
+@pytest.mark.parametrize("collector_type", ["third_party_collector", "original_creditor"])
+def test_the_default_engine_denies_an_unstated_dial_method_to_a_mobile(
+    engine: Engine, collector_type: str
+) -> None:
+    """47 U.S.C. 227(b)(1)(A)(iii), fail closed: with no dial method stated the call may be
+    automated, and no prior express consent for the number is on record."""
+    decision = _default_call(engine, None, collector_type)
+    assert not decision.allowed
+    assert [r.rule_id for r in decision.reasons] == [WIRELESS]
+    (reason,) = decision.reasons
+    assert reason.ruleset == "us-tcpa"
+    assert "dial method not stated" in reason.message
+    assert decision.next_allowed_at is None  # waiting does not give consent
+
+
+@pytest.mark.parametrize("collector_type", ["third_party_collector", "original_creditor"])
+def test_the_default_engine_lets_a_call_dialled_by_hand_through_the_tcpa(
+    engine: Engine, collector_type: str
+) -> None:
+    """47 U.S.C. 227(b)(1)(A): only autodialed and artificial or prerecorded voice calls."""
+    decision = _default_call(engine, "manual", collector_type)
+    assert decision.allowed, decision.as_dict()
+    assert "us-tcpa" in decision.rulesets
+
+
+def test_an_original_creditor_is_judged_under_the_tcpa_where_state_law_binds_only_collectors(
+    engine: Engine,
+) -> None:
+    """New York's bundled law (us-ny) and Regulation F (us-federal) bind third-party collectors
+    only; the TCPA binds "any person" (47 U.S.C. 227(b)(1)), so a creditor collecting its own
+    debt is judged under it by default, and the decision lists it among the laws applied."""
+    creditor = _default_call(engine, None, "original_creditor")
+    assert "us-tcpa" in creditor.rulesets
+    assert not {"us-ny", "us-federal"} & set(creditor.rulesets)
+    assert [r.rule_id for r in creditor.reasons] == [WIRELESS]
+    collector = _default_call(engine, "manual")
+    assert {"us-tcpa", "us-ny", "us-federal"} <= set(collector.rulesets)
 
 
 @pytest.mark.parametrize(

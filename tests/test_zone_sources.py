@@ -83,7 +83,11 @@ def test_a_zip_code_narrows_a_two_zone_state_but_a_conflict_keeps_both() -> None
             debts=[Debt(id="D")],
             addresses=[Address(country="US", subdivision=subdivision, postal_code=code)],
         )
-        return engine.evaluate(Contact(channel="call", at=at, consumer=consumer, debt_ids=["D"]))
+        # dialled by hand: the hours decide, not the TCPA's consent to automated calls
+        contact = Contact(
+            channel="call", at=at, consumer=consumer, debt_ids=["D"], dial_method="manual"
+        )
+        return engine.evaluate(contact)
 
     assert decide("FL", "32301").allowed  # Tallahassee: Eastern only
     pensacola = decide("FL", "32501")
@@ -106,8 +110,19 @@ def test_the_number_called_is_a_candidate_too() -> None:
     )
     at = dt.datetime(2026, 6, 2, 10, 30, tzinfo=ZoneInfo(ET))
     decision = engine.evaluate(
-        Contact(channel="call", at=at, consumer=consumer, debt_ids=["D"], to="+12125550143")
+        Contact(
+            channel="call",
+            at=at,
+            consumer=consumer,
+            debt_ids=["D"],
+            to="+12125550143",
+            dial_method="manual",
+        )
     )
     assert set(decision.zones) == {"America/Los_Angeles", ET}
     assert not decision.allowed  # 07:30 in Los Angeles
+    assert {r.rule_id for r in decision.reasons} == {
+        "US-FED-REGF-1006.6b1i-HOURS",
+        "US-CA-CIV1788.17-HOURS",
+    }
     assert Phone(number="+12125550143").number == "+12125550143"

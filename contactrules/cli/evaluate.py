@@ -136,6 +136,11 @@ def _print_text(results: list[dict[str, Any]], out: TextIO) -> None:
             tag = "warning " if reason.severity == "warn" else ""
             print(f"      - {tag}{reason.rule_id} [{reason.citation}]", file=out)
             print(f"        {reason.message}", file=out)
+        if d.grounds:
+            print("      relied on:", file=out)
+            for ground in d.grounds:
+                print(f"      - {ground.rule_id} [{ground.citation}]", file=out)
+                print(f"        {ground.message}", file=out)
         if not d.allowed:
             if d.next_allowed_at is not None:
                 print(f"      next allowed: {d.next_allowed_at.isoformat()}", file=out)

@@ -4,8 +4,11 @@
 
 Every cell is judged by the engine itself (no separate reading of the rules), at the cell's
 first instant, for a synthetic consumer at the given location with no history, so the picture
-shows exactly what hours, day types, holidays and DST do to a fresh contact. Cells whose wall
-time does not exist (the spring-forward gap) are marked separately.
+shows exactly what hours, day types, holidays and DST do to a fresh contact. Calls and texts are
+drawn as dialled by hand unless told otherwise: the synthetic consumer has no number and no
+consent to automated calls, so a possibly automated call would be denied by the TCPA in every
+cell and the picture would show nothing of the hours. Cells whose wall time does not exist (the
+spring-forward gap) are marked separately.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..engine import Engine
-from ..models import Address, Channel, Consumer, Contact, Debt, Template
+from ..models import Address, Channel, Consumer, Contact, Debt, DialMethod, Template
 
 __all__ = ["WeekGrid", "build_week", "render_svg", "render_text", "run"]
 
@@ -65,10 +68,16 @@ def build_week(
     channel: Channel,
     start: dt.date,
     zone: str | None = None,
+    dial_method: DialMethod | None = DialMethod.MANUAL,
 ) -> WeekGrid:
-    """Judge every half hour of seven local days from ``start`` in the display zone."""
+    """Judge every half hour of seven local days from ``start`` in the display zone.
+
+    ``dial_method`` is how the drawn calls and texts are placed, named in the title; ``None``
+    draws them as possibly automated (the TCPA then denies them to this number-less consumer).
+    """
     consumer = _consumer(country, subdivision, zone)
     template = Template(text=DISCLOSING_TEXT)
+    method = dial_method if channel in (Channel.CALL, Channel.VOICEMAIL, Channel.SMS) else None
     probe = engine.evaluate(
         Contact(
             channel=channel,
@@ -76,6 +85,7 @@ def build_week(
             consumer=consumer,
             debt_ids=["D"],
             template=template,
+            dial_method=method,
         )
     )
     if not probe.zones:
@@ -101,12 +111,23 @@ def build_week(
                     consumer=consumer,
                     debt_ids=["D"],
                     template=template,
+                    dial_method=method,
                 )
             )
             cells.append("allow" if decision.allowed else "deny")
         rows.append(DayRow(day, tuple(cells), tuple(_notes(day, tz, engine, consumer, channel))))
     title = f"{channel.value} to a consumer in {country}{'-' + subdivision if subdivision else ''}"
+    if channel in (Channel.CALL, Channel.VOICEMAIL, Channel.SMS):
+        title += f" ({_PLACED[method]})"
     return WeekGrid(title, shown, probe.zones, probe.rulesets, tuple(rows))
+
+
+_PLACED: dict[DialMethod | None, str] = {
+    DialMethod.MANUAL: "dialled by hand",
+    DialMethod.AUTODIALER: "placed by an autodialer",
+    DialMethod.PRERECORDED: "prerecorded voice",
+    None: "dial method not stated",
+}
 
 
 def _notes(

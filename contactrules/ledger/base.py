@@ -186,7 +186,13 @@ def _utc_now() -> dt.datetime:
 
 
 def record_for(contact: Contact) -> ContactRecord:
-    """The record a reserved contact leaves: what was proposed, outcome not known yet."""
+    """The record a reserved contact leaves: what was proposed, outcome not known yet.
+
+    It keeps every fact of the contact that later decisions read from a record: a person's call
+    that forgot its method would be counted as possibly prerecorded by the TCPA's allowance of
+    prerecorded calls to a home number, and a call-back the consumer asked for would fill caps
+    that exclude requested contacts.
+    """
     return ContactRecord(
         channel=contact.channel,
         at=contact.at,
@@ -198,6 +204,8 @@ def record_for(contact: Contact) -> ContactRecord:
         recipient=contact.recipient,
         third_party_id=contact.third_party_id,
         purpose=contact.template.purpose if contact.template is not None else None,
+        dial_method=contact.dial_method,
+        requested_by_consumer=contact.requested_by_consumer,
     )
 
 

@@ -164,6 +164,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX outcome_changes_record ON outcome_changes (record_id, id)",
         ),
     ),
+    Migration(
+        3,
+        "how a contact was placed (dial_method), what a message said (text) and whether the "
+        "consumer asked for it (requested_by_consumer), so a consumer's STOP and an automated "
+        "call keep what the TCPA rules read from them",
+        # Rows written before this step never knew these facts: NULL method (judged as possibly
+        # automated, the strict reading), no text, and not requested (counted by every cap).
+        sqlite=(
+            "ALTER TABLE records ADD COLUMN dial_method TEXT",
+            "ALTER TABLE records ADD COLUMN text TEXT",
+            "ALTER TABLE records ADD COLUMN requested_by_consumer INTEGER NOT NULL DEFAULT 0",
+        ),
+        postgres=(
+            "ALTER TABLE records ADD COLUMN dial_method TEXT, ADD COLUMN text TEXT, "
+            "ADD COLUMN requested_by_consumer BOOLEAN NOT NULL DEFAULT false",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

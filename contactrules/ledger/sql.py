@@ -21,14 +21,47 @@ from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, Protocol
 
-from ..models import Channel, ContactRecord, Initiator, Outcome, Purpose, Recipient
+from ..models import (
+    Channel,
+    ContactRecord,
+    DialMethod,
+    Initiator,
+    Outcome,
+    Purpose,
+    Recipient,
+)
 from .base import DecisionRow, LedgerSession, RecordSource, StoredRecord
 
-__all__ = ["Cursor", "SQLSession"]
+__all__ = ["RECORD_COLUMNS", "Cursor", "SQLSession"]
 
-_RECORD_COLUMNS = (
-    "id, consumer_id, channel, at, debt_ids, outcome, initiated_by, to_address, to_work, "
-    "recipient, third_party_id, purpose, source"
+RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("channel", "channel"),
+    ("at", "at"),
+    ("debt_ids", "debt_ids"),
+    ("outcome", "outcome"),
+    ("initiated_by", "initiated_by"),
+    ("to", "to_address"),
+    ("to_work", "to_work"),
+    ("recipient", "recipient"),
+    ("third_party_id", "third_party_id"),
+    ("purpose", "purpose"),
+    ("dial_method", "dial_method"),
+    ("text", "text"),
+    ("requested_by_consumer", "requested_by_consumer"),
+)
+"""Each :class:`~contactrules.models.ContactRecord` field and the ``records`` column holding it.
+
+A field left out of this table would be dropped on its way into the ledger, and a rule that
+reads it (a consumer's STOP, how a call was placed) would silently judge without it; the
+ledger's tests compare the table with the model's fields and round-trip every one.
+"""
+_FIELDS = tuple(field for field, _ in RECORD_COLUMNS)
+_RECORD_COLUMNS = ", ".join(("id", "consumer_id", *(c for _, c in RECORD_COLUMNS), "source"))
+_RECORD_INSERT = (
+    "INSERT INTO records (consumer_id, {columns}, source, recorded_at) VALUES ({marks})".format(
+        columns=", ".join(c for _, c in RECORD_COLUMNS),
+        marks=", ".join("?" * (len(RECORD_COLUMNS) + 3)),
+    )
 )
 _DECISION_COLUMNS = (
     "id, consumer_id, at, allowed, contact_allowed, record_id, fingerprint, version, "
@@ -119,25 +152,24 @@ class SQLSession(LedgerSession):
     def insert_record(
         self, consumer_id: str, record: ContactRecord, source: RecordSource, now: dt.datetime
     ) -> int:
+        values: dict[str, object] = {
+            "channel": record.channel.value,
+            "at": self._instant_param(record.at),
+            "debt_ids": self._json_param(list(record.debt_ids)),
+            "outcome": record.outcome.value,
+            "initiated_by": record.initiated_by.value,
+            "to": record.to,
+            "to_work": record.to_work,
+            "recipient": record.recipient.value,
+            "third_party_id": record.third_party_id,
+            "purpose": None if record.purpose is None else record.purpose.value,
+            "dial_method": None if record.dial_method is None else record.dial_method.value,
+            "text": record.text,
+            "requested_by_consumer": record.requested_by_consumer,
+        }
         return self._insert(
-            "INSERT INTO records (consumer_id, channel, at, debt_ids, outcome, initiated_by, "
-            "to_address, to_work, recipient, third_party_id, purpose, source, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                consumer_id,
-                record.channel.value,
-                self._instant_param(record.at),
-                self._json_param(list(record.debt_ids)),
-                record.outcome.value,
-                record.initiated_by.value,
-                record.to,
-                record.to_work,
-                record.recipient.value,
-                record.third_party_id,
-                None if record.purpose is None else record.purpose.value,
-                source,
-                self._instant_param(now),
-            ),
+            _RECORD_INSERT,
+            (consumer_id, *(values[f] for f in _FIELDS), source, self._instant_param(now)),
         )
 
     def record_owner(self, record_id: int) -> tuple[str, Outcome] | None:
@@ -191,19 +223,25 @@ class SQLSession(LedgerSession):
 
         Private: rows are this module's business; everything else sees :class:`StoredRecord`.
         """
+        values = dict(zip(_FIELDS, row[2:-1], strict=True))
         record = ContactRecord.model_construct(
-            channel=Channel(row[2]),
-            at=self._instant(row[3]),
-            debt_ids=list(self._json(row[4])),
-            outcome=Outcome(row[5]),
-            initiated_by=Initiator(row[6]),
-            to=row[7],
-            to_work=None if row[8] is None else bool(row[8]),
-            recipient=Recipient(row[9]),
-            third_party_id=row[10],
-            purpose=None if row[11] is None else Purpose(row[11]),
+            channel=Channel(values["channel"]),
+            at=self._instant(values["at"]),
+            debt_ids=list(self._json(values["debt_ids"])),
+            outcome=Outcome(values["outcome"]),
+            initiated_by=Initiator(values["initiated_by"]),
+            to=values["to"],
+            to_work=None if values["to_work"] is None else bool(values["to_work"]),
+            recipient=Recipient(values["recipient"]),
+            third_party_id=values["third_party_id"],
+            purpose=None if values["purpose"] is None else Purpose(values["purpose"]),
+            dial_method=(
+                None if values["dial_method"] is None else DialMethod(values["dial_method"])
+            ),
+            text=values["text"],
+            requested_by_consumer=bool(values["requested_by_consumer"]),
         )
-        return StoredRecord(id=int(row[0]), consumer_id=row[1], record=record, source=row[12])
+        return StoredRecord(id=int(row[0]), consumer_id=row[1], record=record, source=row[-1])
 
     def _decision_row(self, row: Sequence[Any]) -> DecisionRow:
         """A row of ``_DECISION_COLUMNS`` as the decision log's row."""

@@ -27,6 +27,11 @@ What it does
     ``next_ok``: with ``free_calls``, the local midnight when the oldest counted call leaves
     the window; without consent otherwise, never (a later time brings no consent).
 
+    When such a contact passes, the decision's ``grounds`` name what it relied on: the consent
+    (its source, ``granted_at`` and channel), or the free call it uses ("1 of 3 used in the
+    last 30 days", counted in the zone that counted most). A manual contact needs neither and
+    names no ground.
+
 Regulatory basis
     47 U.S.C. 227(b)(1)(A)(iii) (wireless numbers), 227(b)(1)(B) and 47 CFR 64.1200(a)(3)
     (prerecorded calls to residential lines; three calls in 30 days for calls that are not
@@ -62,8 +67,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..context import Context, channel_medium
 from ..localtime import add_days, days_from, local_day_start, possible_local_dates
 from ..location.addresses import same_address
-from ..models import Channel, Consent, ConsentScope, ContactRecord, DialMethod, Initiator
-from .base import Finding, RuleBase, earliest_passing
+from ..models import Channel, Consent, ConsentScope, ConsentSource, DialMethod, Initiator
+from ..records import Record
+from .base import Finding, NextTime, RuleBase, earliest_passing
 from .linting import DEAD_CONDITION, LintScope, RuleLint, verb
 from .template import normalize_text
 
@@ -101,10 +107,13 @@ class _ConsentState:
     valid: bool
     status: str  # valid, none, revoked, reassigned
     detail: str = ""
+    consent: Consent | None = None  # the consent relied on, when valid
 
 
 class AutomatedCall(RuleBase):
     KIND: ClassVar[str] = KIND
+    # The free calls of a window lift with time; consent never does:
+    NEXT_TIME: ClassVar[NextTime] = "computed"
     FACTS: ClassVar[tuple[str, ...]] = (
         "dial_method",
         "number",
@@ -214,7 +223,7 @@ class AutomatedCall(RuleBase):
                     f"at {first.at.isoformat()}",
                 )
                 continue
-            return _ConsentState(True, "valid")
+            return _ConsentState(True, "valid", consent=consent)
         return state
 
     def _opt_out(self, ctx: Context) -> str | None:
@@ -228,7 +237,7 @@ class AutomatedCall(RuleBase):
         return None
 
     # --- free calls ------------------------------------------------------------------------
-    def _counted(self, ctx: Context, record: ContactRecord) -> bool:
+    def _counted(self, ctx: Context, record: Record) -> bool:
         return (
             record.initiated_by is Initiator.COLLECTOR
             and record.channel in self.channels
@@ -290,6 +299,50 @@ class AutomatedCall(RuleBase):
             zone=zone,
         )
 
+    def ground(self, ctx: Context) -> Finding | None:
+        """The consent the automated contact relied on, or the free call it used; a contact
+        that is not automated (``dial_method: manual``) needs neither and names none."""
+        if not self._covers(ctx):
+            return None
+        facts: dict[str, object] = {"dial_method": _method_text(ctx), "number": ctx.contact.to}
+        what = f"{_method_text(ctx)} {ctx.channel.value} to {ctx.contact.to}"
+        consent = self._consent(ctx).consent
+        if consent is not None:
+            facts.update(
+                {
+                    "consent": "valid",
+                    "consent_source": consent.source.value,
+                    "granted_at": consent.granted_at.isoformat(),
+                    "consent_channel": None if consent.channel is None else consent.channel.value,
+                }
+            )
+            return Finding(
+                f"the {what} relies on prior express consent for that number, given "
+                f"{_SOURCE_TEXT.get(consent.source, consent.source.value)} at "
+                f"{consent.granted_at.isoformat()}",
+                facts,
+            )
+        if self.free_calls is None or self._opt_out(ctx) is not None:
+            return None
+        count, zone = self._count(ctx)
+        if count >= self.free_calls.max:
+            return None
+        facts.update(
+            {
+                "consent": "none",
+                "count": count,
+                "max": self.free_calls.max,
+                "days": self.free_calls.days,
+                "zone": zone,
+            }
+        )
+        return Finding(
+            f"the {what} without consent relies on the free_calls exemption: {count} of "
+            f"{self.free_calls.max} used in the last {self.free_calls.days} days",
+            facts,
+            zone=zone,
+        )
+
     def next_ok(self, ctx: Context) -> dt.datetime | None:
         """With free calls and no revocation: the first local midnight at which the count in
         every zone has fallen below the limit."""
@@ -303,12 +356,19 @@ class AutomatedCall(RuleBase):
         return earliest_passing(ctx, candidates, self.passes)
 
 
+_SOURCE_TEXT = {
+    ConsentSource.DIRECT: "directly to the collector",
+    ConsentSource.CREDITOR: "to the creditor",
+    ConsentSource.COURT: "by a court",
+}
+
+
 def _method_text(ctx: Context) -> str:
     method = ctx.contact.dial_method
     return "possibly automated (dial method not stated)" if method is None else method.value
 
 
-def _reply_for(record: ContactRecord, number: str | None) -> bool:
+def _reply_for(record: Record, number: str | None) -> bool:
     """A consumer's message that can revoke consent for ``number``: an SMS from it (or from no
     stated number), or an e-mail, which names no number and so is read as meaning every one."""
     if record.initiated_by is not Initiator.CONSUMER or record.channel not in _REPLY_CHANNELS:

@@ -1,15 +1,19 @@
 """What every rule kind shares: the YAML fields common to all rules and the evaluation contract.
 
-A rule kind is a frozen pydantic model (its YAML fields, unknown keys refused) with two methods:
-``check(ctx)`` returns ``None`` when the contact passes or a :class:`Finding` with the facts used;
-``next_ok(ctx)`` returns the earliest instant after ``ctx.at`` at which this rule alone would pass
-with the same history, or ``None`` when no time will do.
+A rule kind is a frozen pydantic model (its YAML fields, unknown keys refused) with:
+``check(ctx)`` (abstract) returns ``None`` when the contact passes or a :class:`Finding` with the
+facts used; ``NEXT_TIME`` says whether the kind can name a later time at all, and a ``"computed"``
+kind's ``next_ok(ctx)`` returns the earliest instant after ``ctx.at`` at which this rule alone
+would pass with the same history, or ``None`` when no time will do. A ``"never"`` kind inherits
+the ``next_ok`` that always answers ``None``. Both are enforced when the class is defined, so a
+kind that forgets to say fails at import rather than by denying without a next time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import string
+from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,7 +29,9 @@ from .validation import dispute_stops_collection
 
 __all__ = [
     "COMMON_FACTS",
+    "NEXT_TIMES",
     "Finding",
+    "NextTime",
     "RuleBase",
     "When",
     "earliest_passing",
@@ -34,6 +40,19 @@ __all__ = [
 
 COMMON_FACTS = ("rule_id", "channel", "citation")
 RULE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+#: How a kind answers "when could this contact go ahead?": ``computed`` kinds override
+#: ``next_ok`` (it may still answer ``None`` in a given case, e.g. a required event never sent);
+#: ``never`` kinds name no later time, because waiting is not what lifts them (a flag stays until
+#: it is lifted, wrong wording stays wrong), and keep the base ``next_ok``, which answers ``None``.
+#: The engine then reports that no later time helps: a deny with no next time, never an allow.
+NextTime = Literal["computed", "never"]
+NEXT_TIMES: dict[NextTime, str] = {
+    "computed": "computed; the earliest later instant at which this rule alone would pass, "
+    "when one exists",
+    "never": "never; this kind names no later time (waiting is not what lifts it), so a denial "
+    "it causes has no next allowed time",
+}
 
 #: A phone type (``PhoneType``) or ``unknown``: what ``when: phone_types`` matches.
 ContactPhoneType = Literal["home", "mobile", "work", "other", "unknown"]
@@ -158,6 +177,8 @@ class RuleBase(_RuleModel):
     """Fields every rule has, whatever its kind."""
 
     KIND: ClassVar[str] = ""
+    #: Declared by every kind in its own class body (see ``NextTime``); checked at definition.
+    NEXT_TIME: ClassVar[NextTime]
     FACTS: ClassVar[tuple[str, ...]] = ()
     #: Whether the kind reads the consumer's local time (hours, local dates, local calendar
     #: days). With no candidate zone such a rule cannot be judged and the engine denies for it
@@ -186,6 +207,30 @@ class RuleBase(_RuleModel):
     severity: Literal["deny", "warn"] = "deny"
     confidence: Literal["primary", "secondary", "unconfirmed", "convention", "policy"] = "primary"
     note: str | None = None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Refuse a kind that does not say whether a later time can lift it.
+
+        Left implicit, a kind that forgot ``next_ok`` silently denied with no next time; a kind
+        that declared ``never`` but overrode ``next_ok`` would have docs that contradict it.
+        Only classes that name their own ``KIND`` are kinds; helpers between them are not.
+        """
+        super().__pydantic_init_subclass__(**kwargs)
+        if "KIND" not in vars(cls) or not cls.KIND:
+            return
+        declared = vars(cls).get("NEXT_TIME")
+        if declared not in NEXT_TIMES:
+            raise TypeError(
+                f"rule kind {cls.KIND!r} ({cls.__name__}) must declare "
+                f"NEXT_TIME: ClassVar[NextTime] as one of {', '.join(NEXT_TIMES)}"
+            )
+        computes = cls.next_ok is not RuleBase.next_ok
+        if computes != (declared == "computed"):
+            raise TypeError(
+                f"rule kind {cls.KIND!r} ({cls.__name__}) declares NEXT_TIME = {declared!r} but "
+                + ("overrides next_ok" if computes else "does not override next_ok")
+            )
 
     @field_validator("citation")
     @classmethod
@@ -242,15 +287,26 @@ class RuleBase(_RuleModel):
         return self.static_applies(ctx.shape) and self.dynamic_applies(ctx)
 
     # --- evaluation (overridden by each kind) -------------------------------------------
-    def check(self, ctx: Context) -> Finding | None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def check(self, ctx: Context) -> Finding | None:
+        """None when the contact passes, else why not; every kind must say (no default pass)."""
 
     def passes(self, ctx: Context) -> bool:
         """Whether the rule lets the contact through (kinds may answer faster than ``check``)."""
         return self.check(ctx) is None
 
+    def ground(self, ctx: Context) -> Finding | None:
+        """What the contact passed on, asked only after ``check(ctx)`` passed; None by default.
+
+        A kind that passes on evidence (a consent, a safe harbor, an exemption) names the one
+        it relied on, so an allowed contact can be defended as precisely as a deny. Read for
+        the decision's ``grounds`` only, never to decide: the engine skips a ground that raises.
+        """
+        return None
+
     def next_ok(self, ctx: Context) -> dt.datetime | None:
-        """By default no later time helps (a flag such as cease stays until it is lifted)."""
+        """For ``NEXT_TIME = "never"`` kinds: no later time helps (a flag such as cease stays
+        until it is lifted). ``"computed"`` kinds override this."""
         return None
 
     def looser_than(self, parent: RuleBase) -> str | None:

@@ -37,7 +37,7 @@ from pydantic import Field, model_validator
 
 from ..context import Context
 from ..localtime import days_from, local_day_start
-from .base import Finding, RuleBase, earliest_passing
+from .base import Finding, NextTime, RuleBase, earliest_passing
 from .holiday_spec import HolidayCalendar
 
 __all__ = ["KIND", "Blackout"]
@@ -48,6 +48,8 @@ SEARCH_DAYS = 40
 
 class Blackout(RuleBase):
     KIND: ClassVar[str] = KIND
+    # The first local midnight that starts an unblocked day:
+    NEXT_TIME: ClassVar[NextTime] = "computed"
     FACTS: ClassVar[tuple[str, ...]] = ("local_date", "zone", "holiday")
     LOCAL_TIME: ClassVar[bool] = True
 

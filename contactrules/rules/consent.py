@@ -13,7 +13,9 @@ What it does
     within ``recent_days`` days, default 60) and ``reassigned_check`` (the consumer used the
     number or consented directly to it, and a reassigned-numbers database check recorded on the
     phone at or before the contact confirmed it is still theirs). A deny or warning lists in
-    ``accepted`` every basis looked for: an allowed contact relied on one of them.
+    ``accepted`` every basis looked for; when the rule passes, the decision's ``grounds`` name
+    the first basis in ``accept`` order that holds, with its facts (the consent, the
+    creditor's notice, the consumer's message, the reassigned-numbers check).
 
 Regulatory basis
     12 CFR 1006.22(f)(3) and comment 22(f)(3)-1 (no e-mail to an employer-provided address unless
@@ -47,8 +49,9 @@ from pydantic import Field
 
 from ..context import Context
 from ..location.addresses import same_address
-from ..models import ConsentScope, EmailAddressSource, Initiator
-from .base import Finding, RuleBase
+from ..models import Consent, ConsentScope, ConsentSource, EmailAddressSource, Initiator
+from ..records import Record
+from .base import Finding, NextTime, RuleBase
 
 __all__ = ["KIND", "ConsentRequired"]
 
@@ -65,6 +68,7 @@ Evidence = Literal[
 
 class ConsentRequired(RuleBase):
     KIND: ClassVar[str] = KIND
+    NEXT_TIME: ClassVar[NextTime] = "never"  # a later time brings no consent
     FACTS: ClassVar[tuple[str, ...]] = ("scope", "accepted", "to")
 
     kind: Literal["consent"]
@@ -85,55 +89,107 @@ class ConsentRequired(RuleBase):
         "the number (12 CFR 1006.6(d)(5); 60 per the digest, secondary).",
     )
 
-    def _evidence(self, ctx: Context, kind: str) -> bool:
-        if kind == "direct_consent":
-            return any(True for _ in ctx.consents(self.scope))
-        if kind == "any_consent":
-            return any(True for _ in ctx.consents(self.scope, direct_only=False))
+    def _evidence(self, ctx: Context, kind: str) -> Finding | None:
+        """The basis of this kind that holds, as a sentence with its facts, or None.
+
+        One function decides and explains, so the ground a decision names is exactly the
+        evidence that let the contact pass.
+        """
+        if kind in ("direct_consent", "any_consent"):
+            consent = next(ctx.consents(self.scope, direct_only=kind == "direct_consent"), None)
+            return None if consent is None else _consent_basis(kind, consent, self.scope)
         if kind == "creditor_notice":
             return self._creditor_notice(ctx)
         if kind == "consumer_used_number_recently":
             return self._used_recently(ctx)
         if kind == "reassigned_check":
             return self._reassigned_check(ctx)
-        return ctx.consumer_used_address()
+        used = _latest_use(ctx)
+        return None if used is None else _use_basis(kind, used)
 
-    def _creditor_notice(self, ctx: Context) -> bool:
+    def _creditor_notice(self, ctx: Context) -> Finding | None:
         """1006.6(d)(4)(ii): a creditor-supplied address, not the employer's, whose notice and
         opt-out period have run."""
         wait = dt.timedelta(days=self.creditor_notice_days)
-        return any(
-            same_address(email.address, ctx.contact.to)
-            and email.source is EmailAddressSource.CREDITOR
-            and not email.employer_provided
-            and email.notice_sent_at is not None
-            and email.notice_sent_at + wait <= ctx.at
-            for email in ctx.contact.consumer.emails
-        )
+        for email in ctx.contact.consumer.emails:
+            sent = email.notice_sent_at
+            if (
+                same_address(email.address, ctx.contact.to)
+                and email.source is EmailAddressSource.CREDITOR
+                and not email.employer_provided
+                and sent is not None
+                and sent + wait <= ctx.at
+            ):
+                waited = (ctx.at - sent).days
+                return Finding(
+                    f"relies on creditor notice: the creditor supplied {email.address} and sent "
+                    f"its notice with a way to opt out at {sent.isoformat()}, {waited} days "
+                    f"before (at least {self.creditor_notice_days} required)",
+                    {
+                        "basis": "creditor_notice",
+                        "address": email.address,
+                        "address_source": email.source.value,
+                        "notice_sent_at": sent.isoformat(),
+                        "days_since_notice": waited,
+                        "creditor_notice_days": self.creditor_notice_days,
+                    },
+                )
+        return None
 
-    def _used_recently(self, ctx: Context) -> bool:
+    def _used_recently(self, ctx: Context) -> Finding | None:
         since = ctx.at - dt.timedelta(days=self.recent_days)
-        return any(
-            r.initiated_by is Initiator.CONSUMER
-            and r.channel is ctx.channel
-            and r.at >= since
-            and same_address(r.to, ctx.contact.to)
-            for r in ctx.prior()
+        used = _latest_use(ctx)
+        if used is None or used.at < since:
+            return None
+        found = _use_basis("consumer_used_number_recently", used)
+        days = (ctx.at - used.at).days
+        return Finding(
+            f"{found.message}, {days} days before (within {self.recent_days})",
+            {**found.facts, "days_since_use": days, "recent_days": self.recent_days},
         )
 
-    def _reassigned_check(self, ctx: Context) -> bool:
-        checked = any(
-            same_address(phone.number, ctx.contact.to)
+    def _reassigned_check(self, ctx: Context) -> Finding | None:
+        checks = [
+            phone.reassigned_check_at
+            for phone in ctx.contact.consumer.phones
+            if same_address(phone.number, ctx.contact.to)
             and phone.reassigned_check_at is not None
             and phone.reassigned_check_at <= ctx.at
-            for phone in ctx.contact.consumer.phones
+        ]
+        if not checks:
+            return None
+        used = _latest_use(ctx)
+        consent = None if used is not None else next(ctx.consents(self.scope), None)
+        if used is not None:
+            confirmed = _use_basis("consumer_used_address", used)
+        elif consent is not None:
+            confirmed = _consent_basis("direct_consent", consent, self.scope)
+        else:
+            return None
+        checked = max(checks)
+        return Finding(
+            f"relies on reassigned check: a reassigned-numbers check at {checked.isoformat()} "
+            f"confirmed {ctx.contact.to} still belongs to the consumer ("
+            + confirmed.message.removeprefix("relies on ")
+            + ")",
+            {
+                **confirmed.facts,
+                "basis": "reassigned_check",
+                "confirmed_basis": confirmed.facts["basis"],
+                "reassigned_check_at": checked.isoformat(),
+            },
         )
-        if not checked:
-            return False
-        return ctx.consumer_used_address() or any(True for _ in ctx.consents(self.scope))
+
+    def ground(self, ctx: Context) -> Finding | None:
+        """The first basis in ``accept`` order that holds: the one the contact passed on."""
+        for kind in self.accept:
+            found = self._evidence(ctx, kind)
+            if found is not None:
+                return Finding(found.message, {"to": ctx.contact.to, **found.facts})
+        return None
 
     def check(self, ctx: Context) -> Finding | None:
-        if any(self._evidence(ctx, kind) for kind in self.accept):
+        if any(self._evidence(ctx, kind) is not None for kind in self.accept):
             return None
         accepted = " or ".join(k.replace("_", " ") for k in self.accept)
         target = ctx.contact.to or "this address"
@@ -141,3 +197,47 @@ class ConsentRequired(RuleBase):
             f"{ctx.channel.value} to {target} needs {accepted}; none is on record",
             {"scope": self.scope.value, "accepted": list(self.accept), "to": ctx.contact.to},
         )
+
+
+_GIVEN = {
+    ConsentSource.DIRECT: "given directly to the collector",
+    ConsentSource.CREDITOR: "given to the creditor",
+    ConsentSource.COURT: "from a court",
+}
+
+
+def _latest_use(ctx: Context) -> Record | None:
+    """The consumer's latest message to the collector from this address or number through
+    this channel, before the judged instant."""
+    contact = ctx.contact
+    for record in reversed(ctx.prior()):
+        if (
+            record.initiated_by is Initiator.CONSUMER
+            and record.channel is contact.channel
+            and same_address(record.to, contact.to)
+        ):
+            return record
+    return None
+
+
+def _use_basis(kind: str, used: Record) -> Finding:
+    return Finding(
+        f"relies on {kind.replace('_', ' ')}: the consumer contacted the collector from "
+        f"{used.to} by {used.channel.value} at {used.at.isoformat()}",
+        {"basis": kind, "used_at": used.at.isoformat(), "used_channel": used.channel.value},
+    )
+
+
+def _consent_basis(kind: str, consent: Consent, scope: ConsentScope) -> Finding:
+    given = _GIVEN.get(consent.source, f"from the {consent.source.value}")
+    return Finding(
+        f"relies on {kind.replace('_', ' ')}: a consent of scope {scope.value} {given} "
+        f"at {consent.granted_at.isoformat()}",
+        {
+            "basis": kind,
+            "consent_source": consent.source.value,
+            "granted_at": consent.granted_at.isoformat(),
+            "consent_channel": None if consent.channel is None else consent.channel.value,
+            "consent_address": consent.address,
+        },
+    )

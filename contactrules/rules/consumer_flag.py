@@ -73,7 +73,6 @@ from ..location.addresses import same_address
 from ..models import (
     Channel,
     ConsentScope,
-    ContactRecord,
     InconvenientTime,
     Initiator,
     PhoneType,
@@ -81,7 +80,8 @@ from ..models import (
     Recipient,
     Weekday,
 )
-from .base import Finding, RuleBase, earliest_passing
+from ..records import Record
+from .base import Finding, NextTime, RuleBase, earliest_passing
 from .legal_status import (
     death_day,
     discharged_debts,
@@ -116,6 +116,8 @@ _WESTMOST = dt.timezone(dt.timedelta(hours=-12))
 
 class ConsumerFlag(RuleBase):
     KIND: ClassVar[str] = KIND
+    # The end of a designated time or moratorium; other flags: None:
+    NEXT_TIME: ClassVar[NextTime] = "computed"
     FACTS: ClassVar[tuple[str, ...]] = ("flag", "debt_ids", "detail", "zone")
 
     kind: Literal["consumer_flag"]
@@ -463,7 +465,7 @@ def _range_ends(
         yield from sorted(edges)
 
 
-def _record_place(ctx: Context, record: ContactRecord) -> Place | None:
+def _record_place(ctx: Context, record: Record) -> Place | None:
     """The place a past contact was at, as far as the record shows (None: not known)."""
     consumer = ctx.contact.consumer
     target = record.to

@@ -43,8 +43,8 @@ from pydantic import Field, StrictBool
 
 from ..context import Context
 from ..localtime import add_days, later_by, local_day_start
-from ..models import ContactRecord
-from .base import Finding, RuleBase
+from ..records import Record
+from .base import Finding, NextTime, RuleBase
 from .counting import RecordFilter, consented_record, count_groups, in_group
 from .linting import LintScope, RuleLint, record_filter_lints
 
@@ -56,6 +56,8 @@ _SAME_DAY = dt.timedelta(days=2)  # a local day plus any clock change, with room
 
 class Cooldown(RuleBase):
     KIND: ClassVar[str] = KIND
+    # The end of the latest block; None while a required event is missing:
+    NEXT_TIME: ClassVar[NextTime] = "computed"
     FACTS: ClassVar[tuple[str, ...]] = (
         "event_at",
         "zone",
@@ -106,9 +108,9 @@ class Cooldown(RuleBase):
 
     def _latest_block(
         self, ctx: Context
-    ) -> tuple[dt.datetime, ContactRecord, str, str | None, dt.date] | None:
+    ) -> tuple[dt.datetime, Record, str, str | None, dt.date] | None:
         """When the block lifts (latest over zones and events), and the event that sets it."""
-        worst: tuple[dt.datetime, ContactRecord, str, str | None, dt.date] | None = None
+        worst: tuple[dt.datetime, Record, str, str | None, dt.date] | None = None
         for name, zone in ctx.zones:
             if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):
                 return None
@@ -117,7 +119,7 @@ class Cooldown(RuleBase):
             groups = count_groups(ctx, self.per)
             # Newest first: the latest local date is near the end, and an event more than a
             # day (plus any clock change) older cannot fall on a later date, so stop there.
-            best: tuple[dt.date, ContactRecord, str | None] | None = None
+            best: tuple[dt.date, Record, str | None] | None = None
             for record in reversed(self.after.window(ctx, self.channels, since)):
                 if best is not None and record.at < later_by(best[1].at, -_SAME_DAY):
                     break
@@ -135,9 +137,7 @@ class Cooldown(RuleBase):
                 worst = (lifts, best[1], name, best[2], last)
         return worst
 
-    def _finding(
-        self, block: tuple[dt.datetime, ContactRecord, str, str | None, dt.date]
-    ) -> Finding:
+    def _finding(self, block: tuple[dt.datetime, Record, str, str | None, dt.date]) -> Finding:
         _lifts, record, name, debt, last = block
         subject = f" about debt {debt}" if debt else ""
         blocked = ", ".join(c.value for c in self.channels)

@@ -11,18 +11,18 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Annotated, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from ..context import UNKNOWN_PHONE_TYPE, Context, phone_type_of
-from ..localtime import add_days, local_day_start, utc_key
+from ..localtime import add_days, local_day_start, utc_micros
 from ..location.addresses import same_address
 from ..models import (
     Channel,
     ConsentScope,
-    ContactRecord,
     Debt,
     Initiator,
     Outcome,
@@ -30,6 +30,7 @@ from ..models import (
     Purpose,
     Recipient,
 )
+from ..records import Record
 
 __all__ = [
     "CountGroup",
@@ -82,27 +83,37 @@ class RecordFilter(BaseModel):
         ),
     )
 
+    @cached_property
+    def identity(self) -> tuple[object, ...]:
+        """What the filter selects, as a hashable value: equal filters share one history walk."""
+        return tuple(
+            tuple(value) if isinstance(value, list) else value
+            for value in (getattr(self, name) for name in type(self).model_fields)
+        )
+
     def window(
         self, ctx: Context, default: list[Channel], since: dt.datetime | None
-    ) -> Sequence[ContactRecord]:
+    ) -> Sequence[Record]:
         """Matching records from ``since`` (None: the beginning) up to the judged instant.
 
         Which records match does not depend on the instant, so the whole history is filtered
         once per evaluation and each window is two bisections of that list.
         """
 
-        def every() -> tuple[tuple[ContactRecord, ...], tuple[dt.timedelta, ...]]:
+        def every() -> tuple[tuple[Record, ...], tuple[int, ...]]:
             found = self.select(ctx.history.records, ctx, default)
-            return tuple(found), tuple(utc_key(r.at) for r in found)
+            return tuple(found), tuple(r.key for r in found)
 
-        records, instants = ctx.memo((id(self), id(default)), every)
-        hi = bisect_left(instants, utc_key(ctx.at))
-        lo = 0 if since is None else bisect_left(instants, utc_key(since))
+        # Keyed by what the filter is, not which rule holds it: two rules with the same filter
+        # (Massachusetts' two "2 in 7 days") walk the history once between them.
+        records, instants = ctx.memo(("window", self.identity, tuple(default)), every)
+        hi = bisect_left(instants, utc_micros(ctx.at))
+        lo = 0 if since is None else bisect_left(instants, utc_micros(since))
         return records[lo:hi] if hi > lo else ()
 
     def select(
-        self, records: Sequence[ContactRecord], ctx: Context, default: list[Channel]
-    ) -> list[ContactRecord]:
+        self, records: Sequence[Record], ctx: Context, default: list[Channel]
+    ) -> list[Record]:
         """The records that match, in order: :meth:`matches` unrolled for the hot path.
 
         A ``pending`` record passes every outcome filter (convention K8).
@@ -121,7 +132,7 @@ class RecordFilter(BaseModel):
         contact = ctx.contact
         recipient = contact.recipient
         third_party = contact.third_party_id if recipient is Recipient.THIRD_PARTY else None
-        out: list[ContactRecord] = []
+        out: list[Record] = []
         for r in records:
             if r.channel not in channels or r.initiated_by not in initiators:
                 continue
@@ -138,7 +149,7 @@ class RecordFilter(BaseModel):
                 out.append(r)
         return out
 
-    def matches(self, record: ContactRecord, ctx: Context, default: list[Channel]) -> bool:
+    def matches(self, record: Record, ctx: Context, default: list[Channel]) -> bool:
         if record.channel not in (self.channels or default):
             return False
         outcome = record.outcome
@@ -165,7 +176,7 @@ class RecordFilter(BaseModel):
         return ctx.same_person(record)
 
 
-def _destination(record: ContactRecord, ctx: Context) -> str | None:
+def _destination(record: Record, ctx: Context) -> str | None:
     if record.to_work is not None:
         return "other" if record.to_work else "personal"
     for phone in ctx.contact.consumer.phones:
@@ -276,14 +287,14 @@ def particular_debts(ctx: Context) -> tuple[CountGroup, ...]:
     return tuple(CountGroup(label, frozenset(members[label])) for label in wanted)
 
 
-def in_group(record: ContactRecord, group: CountGroup) -> bool:
+def in_group(record: Record, group: CountGroup) -> bool:
     """Whether a record counts in ``group``; a record with no debt ids counts in every group
     (see :func:`concerns`)."""
     debts = group.debts
     return debts is None or not record.debt_ids or any(d in debts for d in record.debt_ids)
 
 
-def concerns(record: ContactRecord, debt: str | None) -> bool:
+def concerns(record: Record, debt: str | None) -> bool:
     """Whether a record counts for ``debt`` (None: the per-consumer count, every record does).
 
     A record with no debt ids does not know its debt (a dialer's call log often doesn't), so it

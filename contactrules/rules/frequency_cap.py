@@ -52,8 +52,8 @@ from pydantic import Field, StrictBool
 
 from ..context import Context
 from ..localtime import add_days, days_from, local_day_start
-from ..models import ContactRecord
-from .base import Finding, RuleBase, earliest_passing
+from ..records import Record
+from .base import Finding, NextTime, RuleBase, earliest_passing
 from .counting import (
     CountGroup,
     Period,
@@ -82,6 +82,8 @@ MAX_LISTED = 10
 
 class FrequencyCap(RuleBase):
     KIND: ClassVar[str] = KIND
+    # The day the oldest surplus record leaves the window:
+    NEXT_TIME: ClassVar[NextTime] = "computed"
     FACTS: ClassVar[tuple[str, ...]] = (
         "count",
         "max",
@@ -152,11 +154,11 @@ class FrequencyCap(RuleBase):
 
     def _counted(
         self, ctx: Context, name: str, zone: ZoneInfo
-    ) -> tuple[dt.date | None, list[tuple[CountGroup, list[ContactRecord]]]]:
+    ) -> tuple[dt.date | None, list[tuple[CountGroup, list[Record]]]]:
         """The period's first local day and, per count group, the records counted."""
         first_day = period_start(self.window, ctx.local(name, zone).date())
         since = None if first_day is None else local_day_start(first_day, zone)
-        matching: Sequence[ContactRecord] = self.counts.window(ctx, self.channels, since)
+        matching: Sequence[Record] = self.counts.window(ctx, self.channels, since)
         if self.exclude_consented and ctx.has_call_consents:
             matching = [
                 r for r in matching if not consented_record(ctx, r.at, zone, self.consent_days)

@@ -7,7 +7,8 @@ The dates come from the ``holidays`` package, observed days included, cached per
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -16,6 +17,7 @@ from ..holiday_calendar import (
     holiday_dates,
     holiday_table,
     holidays_version,
+    known_holiday_table,
     national_holiday_dates,
     validate_calendar,
 )
@@ -26,8 +28,10 @@ __all__ = ["HolidayCalendar", "NamedHolidays", "holiday_names"]
 def holiday_names(
     country: str, subdivision: str | None, year: int, categories: tuple[str, ...]
 ) -> Mapping[dt.date, str]:
-    """Date → English name for one calendar year and categories (observed days included)."""
-    return holiday_table(country, subdivision, year, categories)
+    """Date → English name for one calendar year and categories (observed days included), as
+    the load-time check reads it: remembered per ``holidays`` release, so that an engine whose
+    calendars were checked before loads without importing the package."""
+    return known_holiday_table(country, subdivision, year, categories)
 
 
 class NamedHolidays(BaseModel):
@@ -68,28 +72,16 @@ class HolidayCalendar(BaseModel):
         the installed ``holidays`` does not know matches no day, so its holiday would pass as
         an ordinary day and allow contacts the law forbids (``holidays`` before 0.101 files
         Ontario's Easter Monday and Remembrance Day under no category the ruleset names).
-        The check costs the package's first import (about 100 ms), paid only by engines whose
-        rulesets name a holiday calendar.
+        The package's answers are remembered per release (:mod:`contactrules.calendar_cache`):
+        importing it costs 60–150 ms, more than the rest of loading.
         """
         try:
             validate_calendar(self.country, self.subdivision, tuple(self.categories))
             for extra in self.include:
                 validate_calendar(self.country, self.subdivision, tuple(extra.categories))
-                known: set[str] = set()
-                for year in (2024, 2025, 2026, 2027):
-                    known.update(
-                        holiday_names(
-                            self.country, self.subdivision, year, tuple(extra.categories)
-                        ).values()
-                    )
-                unknown = [n for n in extra.names if n not in known]
-                if unknown:
-                    return [
-                        f"no holiday named {unknown} in {self.country}"
-                        f"{'-' + self.subdivision if self.subdivision else ''} "
-                        f"{extra.categories} of the installed holidays {holidays_version()}; "
-                        f"names there: {sorted(known)}"
-                    ]
+                problem = _unknown_names(self.country, self.subdivision, extra, holiday_names)
+                if problem is not None:
+                    return [problem]
         except UnknownCalendarError as exc:
             return [str(exc)]
         return []
@@ -100,7 +92,15 @@ class HolidayCalendar(BaseModel):
         else:
             found = holiday_dates(self.country, self.subdivision, year, tuple(self.categories))
         for extra in self.include:
-            named = holiday_names(self.country, self.subdivision, year, tuple(extra.categories))
+            # Evaluation asks the package itself, never the check's remembered answers, and
+            # repeats the name check against it once: should a remembered answer ever be wrong,
+            # a rule taking a name the package lacks denies instead of matching no day.
+            problem = _live_unknown_names(
+                self.country, self.subdivision, tuple(extra.categories), tuple(extra.names)
+            )
+            if problem is not None:
+                raise UnknownCalendarError(problem)
+            named = holiday_table(self.country, self.subdivision, year, tuple(extra.categories))
             found = found | frozenset(d for d, name in named.items() if name in extra.names)
         if self.extra_dates:
             return found | frozenset(d for d in self.extra_dates if d.year == year)
@@ -108,3 +108,36 @@ class HolidayCalendar(BaseModel):
 
     def is_holiday(self, day: dt.date) -> bool:
         return day in self.dates(day.year)
+
+
+# Names are looked for over several years: a holiday may be moved, or skipped in a year.
+_NAME_CHECK_YEARS = (2024, 2025, 2026, 2027)
+
+
+def _unknown_names(
+    country: str,
+    subdivision: str | None,
+    extra: NamedHolidays,
+    names_of: Callable[[str, str | None, int, tuple[str, ...]], Mapping[dt.date, str]],
+) -> str | None:
+    """Why ``extra`` names a holiday that ``names_of``'s tables lack, or None."""
+    known: set[str] = set()
+    for year in _NAME_CHECK_YEARS:
+        known.update(names_of(country, subdivision, year, tuple(extra.categories)).values())
+    unknown = [n for n in extra.names if n not in known]
+    if not unknown:
+        return None
+    return (
+        f"no holiday named {unknown} in {country}"
+        f"{'-' + subdivision if subdivision else ''} "
+        f"{extra.categories} of the installed holidays {holidays_version()}; "
+        f"names there: {sorted(known)}"
+    )
+
+
+@lru_cache(maxsize=256)
+def _live_unknown_names(
+    country: str, subdivision: str | None, categories: tuple[str, ...], names: tuple[str, ...]
+) -> str | None:
+    extra = NamedHolidays(categories=list(categories), names=list(names))
+    return _unknown_names(country, subdivision, extra, holiday_table)

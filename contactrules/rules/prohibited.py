@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from ..context import Context
-from .base import Finding, RuleBase
+from .base import Finding, NextTime, RuleBase
 
 __all__ = ["KIND", "Prohibited"]
 
@@ -36,6 +36,7 @@ KIND = "prohibited"
 
 class Prohibited(RuleBase):
     KIND: ClassVar[str] = KIND
+    NEXT_TIME: ClassVar[NextTime] = "never"  # who or why is contacted does not change with time
     FACTS: ClassVar[tuple[str, ...]] = ("recipient", "purpose")
 
     kind: Literal["prohibited"]

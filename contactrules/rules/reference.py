@@ -10,7 +10,7 @@ import sys
 from pydantic.fields import FieldInfo
 
 from . import REGISTRY
-from .base import RuleBase
+from .base import NEXT_TIMES, RuleBase
 
 __all__ = ["kind_reference", "kinds_markdown"]
 
@@ -25,7 +25,8 @@ def _default(info: FieldInfo) -> str:
 
 
 def kind_reference(kind: str) -> str:
-    """The reference text of a rule kind: its module docstring and its own options."""
+    """The reference text of a rule kind: its module docstring, its own options and whether a
+    later time can lift it (so a reader knows why a denial names no next time)."""
     cls = REGISTRY[kind]
     module = sys.modules[cls.__module__]
     doc = inspect.cleandoc(module.__doc__ or "")
@@ -35,6 +36,7 @@ def kind_reference(kind: str) -> str:
             continue
         desc = f" — {info.description}" if info.description else ""
         lines.append(f"  {name}: {_default(info)}{desc}")
+    lines += ["", f"Next allowed time: {NEXT_TIMES[cls.NEXT_TIME]}."]
     return "\n".join(lines)
 
 
@@ -51,6 +53,8 @@ def kinds_markdown() -> str:
         "`severity`, `confidence`, `note` (see [rulesets.md](rulesets.md)).",
         "",
         "Convention names (K1, K2, …) are defined in [conventions.md](conventions.md).",
+        "",
+        "To add a kind, follow [adding-a-rule-kind.md](adding-a-rule-kind.md).",
     ]
     for kind in sorted(REGISTRY):
         parts += ["", f"## `{kind}`", "", "```text", kind_reference(kind), "```"]

@@ -47,7 +47,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ..context import ContactShape, Context
-from .base import Finding, RuleBase
+from .base import Finding, NextTime, RuleBase
 from .linting import DEAD_CONDITION, NEVER_DENIES, LintScope, RuleLint, verb
 
 __all__ = ["KIND", "PhraseGroup", "TemplateRule", "contains_phone_number", "normalize_text"]
@@ -104,6 +104,7 @@ class PhraseGroup(BaseModel):
 
 class TemplateRule(RuleBase):
     KIND: ClassVar[str] = KIND
+    NEXT_TIME: ClassVar[NextTime] = "never"  # the content is wrong at any hour
     FACTS: ClassVar[tuple[str, ...]] = ("problem", "language", "template_id", "found")
 
     kind: Literal["template"]

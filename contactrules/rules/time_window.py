@@ -55,7 +55,7 @@ from ..localtime import (
     local_instant,
 )
 from ..models import ConsentScope
-from .base import Finding, RuleBase, earliest_passing
+from .base import Finding, NextTime, RuleBase, earliest_passing
 from .holiday_spec import HolidayCalendar
 from .linting import NEVER_DENIES, LintScope, RuleLint, verb
 
@@ -108,6 +108,7 @@ class Window(BaseModel):
 
 class TimeWindow(RuleBase):
     KIND: ClassVar[str] = KIND
+    NEXT_TIME: ClassVar[NextTime] = "computed"  # the first instant open in every zone
     FACTS: ClassVar[tuple[str, ...]] = ("local_time", "zone", "day_type", "allowed")
     LOCAL_TIME: ClassVar[bool] = True
 

@@ -40,7 +40,7 @@ from typing import ClassVar, Literal
 from pydantic import StrictBool
 
 from ..context import Context
-from .base import Finding
+from .base import Finding, NextTime
 from .template import TemplateRule
 from .validation import in_validation_period
 
@@ -51,6 +51,8 @@ KIND = "validation_period"
 
 class ValidationPeriodRule(TemplateRule):
     KIND: ClassVar[str] = KIND
+    # The period does end, but the wording is what must change; no later time is offered.
+    NEXT_TIME: ClassVar[NextTime] = "never"
     FACTS: ClassVar[tuple[str, ...]] = (*TemplateRule.FACTS, "debt_ids", "period_ends")
 
     kind: Literal["validation_period"]  # type: ignore[assignment]
