@@ -1,4 +1,4 @@
-"""The floor: exactly the workload's checks, hand-written in plain Python.
+"""The object floor: exactly the workload's checks, hand-written over contactrules' objects.
 
 What a careful developer would write for this one decision and nothing else: no reasons, no
 messages, no earliest-allowed time, no rule files. It takes the same validated contactrules
@@ -7,9 +7,10 @@ bench/workload/us-federal-calls.yaml, in that file's order.
 
 The checks, as the workload ruleset and contactrules define them:
 
-- candidate zones: every address's zones (``contactrules.location.zones.zones_for_subdivision``) and
-  every phone's zones (``zones_for_phone``), plus the called number and the consumer's extra
-  zones; none, or an unknown one, denies (fail closed), as the engine does;
+- candidate zones: every address's zones (its exact zone, else its ZIP code's, else its city's
+  within its state: ``contactrules.location.zones``) and every phone's zones
+  (``zones_for_phone``), plus the called number and the consumer's extra zones; none, or an
+  unknown one, denies (fail closed), as the engine does;
 - hours: 08:00:00 ≤ local time < 21:00:00 in **every** candidate zone;
 - cease / attorney: the call is about a debt in the consumer's flag list;
 - 7-in-7: per debt of the call, calls to the consumer started by the collector and not
@@ -37,7 +38,12 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from contactrules.location.zones import zones_for_phone, zones_for_subdivision
+from contactrules.location.zones import (
+    zones_for_city,
+    zones_for_phone,
+    zones_for_postal_code,
+    zones_for_subdivision,
+)
 from contactrules.models import (
     Channel,
     Consumer,
@@ -77,6 +83,7 @@ _TALKED = (Outcome.CONVERSATION, Outcome.PENDING)
 
 _subdivision_zones = lru_cache(maxsize=4096)(zones_for_subdivision)
 _phone_zones = lru_cache(maxsize=65536)(zones_for_phone)
+_city_zones = lru_cache(maxsize=4096)(zones_for_city)
 
 
 @lru_cache(maxsize=64)
@@ -93,12 +100,21 @@ def _zone(name: str) -> ZoneInfo | None:
 
 
 def candidate_zones(consumer: Consumer, to: str | None) -> list[str]:
-    """Every zone the consumer may be in, sorted by name."""
+    """Every zone the consumer may be in, sorted by name (convention K4, as the library reads
+    an address: its exact zone, else its ZIP code's zones, else its city's within its state)."""
     names = set(consumer.zones)
     for address in consumer.addresses:
         if address.zone:
             names.add(address.zone)
-        else:
+            continue
+        by_code: tuple[str, ...] = ()
+        code_state = None
+        if address.postal_code:
+            by_code, code_state = zones_for_postal_code(address.country, address.postal_code)
+        names.update(by_code)
+        if not by_code:
+            names.update(_city_zones(address.country, address.subdivision, address.city))
+        elif address.subdivision is not None and code_state != address.subdivision.upper():
             names.update(_subdivision_zones(address.country, address.subdivision))
     numbers = {p.number: p.zone for p in consumer.phones}
     if to:

@@ -44,6 +44,7 @@ from contactrules import (
     Contact,
     ContactRecord,
     Debt,
+    DialMethod,
     Phone,
 )
 from contactrules.location.zones import zones_for_phone, zones_for_subdivision
@@ -262,7 +263,8 @@ def screening_accounts(cases: list[Case]) -> list[Account]:
 
 def boston_case(records: int = 50, seed: int = 2, *, busy_only: bool = False) -> Case:
     """A Boston, Massachusetts consumer (federal + Massachusetts stack) with ``records`` calls
-    over the previous ten days, called on Thursday 2 July 2026 at 14:00 Eastern.
+    over the previous ten days, called by hand (``dial_method="manual"``: the bundled TCPA
+    ruleset denies a call whose dialer is not stated) on Thursday 2 July 2026 at 14:00 Eastern.
 
     With the default mix of outcomes the call is denied (call limits, cooldown); with
     ``busy_only`` every record is a busy signal (``not_connected``, never counted) and the
@@ -276,7 +278,12 @@ def boston_case(records: int = 50, seed: int = 2, *, busy_only: bool = False) ->
     )
     at = dt.datetime(2026, 7, 2, 14, 0, tzinfo=EASTERN)
     contact = Contact(
-        channel=Channel.CALL, at=at, consumer=consumer, debt_ids=["D1"], to="+16175550123"
+        channel=Channel.CALL,
+        at=at,
+        consumer=consumer,
+        debt_ids=["D1"],
+        to="+16175550123",
+        dial_method=DialMethod.MANUAL,
     )
     only = Outcome.NOT_CONNECTED if busy_only else None
     return Case(-1, contact, _history(rng, consumer, at, "+16175550123", records, only))
