@@ -16,7 +16,7 @@ __all__ = ["Decision", "Ground", "Reason", "ReasonSeverity", "engine_reason"]
 ReasonSeverity = Literal["deny", "warn", "error"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """One rule's objection (or an engine problem that forced a deny), defensible on its own."""
 
@@ -44,7 +44,7 @@ class Reason:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ground:
     """What a rule that applied and passed relied on (the consent, the safe harbor, the
     exemption), so an allowed contact can be defended with the same evidence a deny would cite.
@@ -75,7 +75,7 @@ class Ground:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """Whether a proposed contact may be made at its proposed time, and why."""
 

@@ -108,3 +108,23 @@ def test_cli_writes_svg_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_cli_rejects_a_bad_date_without_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calendar", "US-MA", "--week", "June 1st"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("method", "title", "allowed_cells"),
+    [
+        ("manual", "dialled by hand", True),
+        # 47 U.S.C. 227(b)(1)(A)(iii): a call not known to be manual may be automated, and the
+        # synthetic consumer has no consent on record, so no hour of the week is open.
+        ("unstated", "dial method not stated", False),
+    ],
+)
+def test_cli_draws_the_dial_method_asked_for(
+    method: str, title: str, allowed_cells: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["calendar", "US-MA", "--week", "2026-06-01", "--dial-method", method]) == 0
+    out = capsys.readouterr().out
+    assert title in out.splitlines()[0]
+    grid = [line for line in out.splitlines() if line[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri"}]
+    assert grid
+    assert any("#" in line for line in grid) is allowed_cells

@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     calendar = sub.add_parser("calendar", help="draw a week's allowed hours as a grid")
     calendar.add_argument("jurisdiction", help="COUNTRY or COUNTRY-SUBDIVISION, e.g. US-MA, AU-VIC")
     calendar.add_argument("--channel", default="call", help="channel to draw (default: call)")
+    calendar.add_argument(
+        "--dial-method",
+        default="manual",
+        choices=["manual", "autodialer", "prerecorded", "unstated"],
+        help="how calls and texts are placed (default: manual; the TCPA judges the others)",
+    )
     calendar.add_argument("--week", default=None, help="first day, YYYY-MM-DD (default: today)")
     calendar.add_argument("--zone", default=None, help="IANA zone to draw in (default: first)")
     calendar.add_argument("--rulesets", action="append", default=None, metavar="PATH")

@@ -206,10 +206,11 @@ def render_svg(grid: WeekGrid) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``contactrules calendar JURISDICTION [--channel] [--week] [--zone] [--svg] [--html]``."""
+    """``contactrules calendar JURISDICTION [--channel] [--dial-method] [--week] [--zone] …``."""
     country, _, subdivision = args.jurisdiction.upper().partition("-")
     try:
         channel = Channel(args.channel)
+        method = None if args.dial_method == "unstated" else DialMethod(args.dial_method)
         start = dt.date.fromisoformat(args.week) if args.week else dt.date.today()
     except ValueError as exc:
         print(f"contactrules calendar: {exc}", file=sys.stderr)
@@ -223,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
             channel=channel,
             start=start,
             zone=args.zone,
+            dial_method=method,
         )
     except ValueError as exc:
         print(f"contactrules calendar: {exc}", file=sys.stderr)
