@@ -78,6 +78,7 @@ class _Shared:
         "call_consents",
         "contact",
         "debts",
+        "fast",
         "history",
         "memo",
         "purpose",
@@ -91,9 +92,11 @@ class _Shared:
         contact: Contact,
         history: Iterable[ContactRecord | Record] | History,
         zones: tuple[ZoneRef, ...],
+        fast: bool = True,
     ) -> None:
         self.contact = contact
         self.zones = zones
+        self.fast = fast
         self.history = as_history(history)
         self.debts = {d.id: d for d in contact.consumer.debts}
         self.to_work = _infer_to_work(contact)
@@ -136,8 +139,11 @@ class Context:
         contact: Contact,
         history: Iterable[ContactRecord | Record] | History,
         zones: tuple[ZoneRef, ...],
+        *,
+        fast: bool = True,
     ) -> Context:
-        return cls(_Shared(contact, history, zones), contact.at)
+        """``fast=False``: the reference evaluator's context, with every shortcut off."""
+        return cls(_Shared(contact, history, zones, fast), contact.at)
 
     def at_time(self, when: dt.datetime) -> Context:
         return Context(self._shared, when)
@@ -165,6 +171,11 @@ class Context:
     @property
     def shape(self) -> ContactShape:
         return self._shared.shape
+
+    @property
+    def fast(self) -> bool:
+        """Whether shortcuts that must not change any decision are on (off: the reference)."""
+        return self._shared.fast
 
     @property
     def has_call_consents(self) -> bool:

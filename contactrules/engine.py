@@ -111,7 +111,11 @@ def _too_many_zones_reason(zone_names: Sequence[str]) -> Reason:
 class Engine:
     """Judges contacts against a fixed set of rulesets; cheap to call, built once."""
 
-    def __init__(self, rulesets: Sequence[Ruleset]) -> None:
+    def __init__(self, rulesets: Sequence[Ruleset], *, reference: bool = False) -> None:
+        #: The reference evaluator: every shortcut of the fast path off (each rule walks the
+        #: history itself, every rule is re-judged at each candidate instant). Decisions must be
+        #: identical either way; tests/test_differential.py holds the fast path to it.
+        self.reference = reference
         self.rulesets: tuple[Ruleset, ...] = tuple(sorted(rulesets, key=_stack_order))
         digest = hashlib.sha256(f"contactrules {__version__}\n".encode())
         for rs in sorted(self.rulesets, key=lambda r: r.id):
@@ -196,7 +200,7 @@ class Engine:
                 None,
                 "no time can be computed until the problem is fixed",
             )
-        ctx = Context.build(contact, as_history(history), zones)
+        ctx = Context.build(contact, as_history(history), zones, fast=not self.reference)
         bound = stack.for_shape(ctx.shape)
         reasons, warnings, failing, unjudged, grounds = _judge(ctx, bound)
         if unjudged:
@@ -266,7 +270,7 @@ class Engine:
         zones, problems = candidate_zones(contact)
         if problems or len(zones) > MAX_ZONES:
             return []
-        ctx = Context.build(contact, history, zones)
+        ctx = Context.build(contact, history, zones, fast=not self.reference)
         out: list[tuple[str, str]] = []
         for item in stack.by_channel.get(contact.channel, ()):
             try:
@@ -282,6 +286,10 @@ class Engine:
             out.append((item.rule.id, verdict))
         return out
 
+    def as_reference(self) -> Engine:
+        """The same rulesets judged by the reference evaluator (no shortcuts): for tests."""
+        return Engine(self.rulesets, reference=True)
+
     def subset(self, ruleset_ids: Iterable[str]) -> Engine:
         """An engine over some of this engine's rulesets (unknown ids raise KeyError)."""
         wanted = list(ruleset_ids)
@@ -289,7 +297,7 @@ class Engine:
         missing = [i for i in wanted if i not in by_id]
         if missing:
             raise KeyError(f"unknown ruleset id(s) {missing}; loaded: {sorted(by_id)}")
-        return Engine([by_id[i] for i in wanted])
+        return Engine([by_id[i] for i in wanted], reference=self.reference)
 
     def rule(self, rule_id: str) -> tuple[RuleBase, Ruleset] | None:
         """Find a loaded rule by id (for ``explain`` and tests)."""
@@ -445,6 +453,52 @@ def _judge(
     return reasons, warnings, failing, unjudged, grounds
 
 
+#: A candidate instant and its local dates stay this far from the end of the calendar before
+#: the search trusts that rules read from undated facts judge the same at every candidate
+#: (past it, merely computing a local date can fail, and the reference reports that failure).
+_CALENDAR_MARGIN = dt.timedelta(days=3)
+
+#: A deny rule the search judges at each candidate instant, and whether its applicability must
+#: be asked each time (False: it applies at every candidate, so only whether it passes counts).
+_Rejudged = tuple[_Bound, bool]
+
+
+def _rejudged(
+    ctx: Context, deny_rules: Sequence[_Bound], failing: Sequence[_Bound], limit: dt.datetime
+) -> list[_Rejudged]:
+    """The deny rules to judge at each candidate instant (stack order), fewer in the fast path.
+
+    The reference judges every deny rule at every candidate. The fast path leaves out a rule
+    that passed (or did not apply) at the proposed instant and whose verdict cannot change with
+    the instant (``RuleBase.instant_independent``): the reference would find it passing at every
+    candidate, so the failing set, the jump and the answer are the same. A rule whose
+    applicability is settled (``RuleBase.applicability_settled``) is asked it once: left out if
+    it does not apply, else judged without asking again. Any doubt (a declaration that raises,
+    no zone, an instant near the end of the calendar) keeps the rule judged in full.
+    """
+    everything = [(item, True) for item in deny_rules]
+    if not ctx.fast or not ctx.zones or limit > END_OF_TIME - _CALENDAR_MARGIN:
+        return everything
+    failed = {id(item) for item in failing}
+    out: list[_Rejudged] = []
+    for item in deny_rules:
+        rule = item.rule
+        if item.broken is not None:
+            out.append((item, True))
+            continue
+        try:
+            if id(item) not in failed and rule.instant_independent(ctx):
+                continue
+            if rule.applicability_settled(ctx):
+                if rule.dynamic_applies(ctx):
+                    out.append((item, False))
+                continue  # does not apply now, nor at any later instant
+        except Exception:
+            pass
+        out.append((item, True))
+    return out
+
+
 def _next_allowed(
     ctx: Context, bound: Sequence[_Bound], failing: list[_Bound]
 ) -> tuple[dt.datetime | None, str | None]:
@@ -455,15 +509,20 @@ def _next_allowed(
     """
     deny_rules = [b for b in bound if b.rule.severity == "deny"]
     limit = later_by(ctx.at, HORIZON)  # near year 9999: the end of representable time
+    rejudged = _rejudged(ctx, deny_rules, failing, limit)
     current = ctx
     for _ in range(MAX_STEPS):
         jumps: list[dt.datetime] = []
-        joint = _window_jump(current, deny_rules, failing)
+        joint = _window_jump(current, rejudged, failing)
+        asked: TimeWindow | None = None
         if joint is not None:
             if joint[1] is None:
                 return None, f"no later time helps while rule {joint[0]} holds"
             jumps.append(joint[1])
+            asked = joint[2]
         for item in failing:
+            if item.rule is asked:
+                continue  # its own next_ok is the joint search just made (see _window_jump)
             try:
                 nxt = item.rule.next_ok(current)
             except Exception:
@@ -482,10 +541,11 @@ def _next_allowed(
             return None, f"nothing opens within {HORIZON.days} days"
         current = ctx.at_time(target)
         failing = []
-        for item in deny_rules:
+        for item, ask in rejudged:
             try:
                 if item.broken is not None or (
-                    item.rule.dynamic_applies(current) and not item.rule.passes(current)
+                    (not ask or item.rule.dynamic_applies(current))
+                    and not item.rule.passes(current)
                 ):
                     failing.append(item)
             except Exception:
@@ -496,24 +556,28 @@ def _next_allowed(
 
 
 def _window_jump(
-    current: Context, deny_rules: Sequence[_Bound], failing: list[_Bound]
-) -> tuple[str, dt.datetime | None] | None:
+    current: Context, rejudged: Sequence[_Rejudged], failing: list[_Bound]
+) -> tuple[str, dt.datetime | None, TimeWindow | None] | None:
     """One jump for all the hour rules at once, beside each failing rule's own ``next_ok``.
 
     Asked one at a time, two window rules whose hours rarely meet make the search step through
     every window of one that the other refuses (up to ``MAX_STEPS`` times); asked together, the
     first instant open in every rule and zone is one search. No rule can pass before that
-    instant, so it never skips an allowed time. The jump is ``(rule id, instant)``, the instant
-    None when no later time helps; None when the joint search does not apply.
+    instant, so it never skips an allowed time. The jump is ``(rule id, instant, asked)``, the
+    instant None when no later time helps; None when the joint search does not apply.
+
+    ``asked`` (fast path only) is the one window rule that applies when it is the only one: the
+    joint search was then that rule's own ``TimeWindow.next_ok`` (same rule, same instant, no
+    time-of-day consent, a sure answer), so the search need not ask it again.
     """
     windows = [item for item in failing if isinstance(item.rule, TimeWindow)]
     if not windows:
         return None
     together: list[TimeWindow] = []
-    for item in deny_rules:
+    for item, ask in rejudged:
         if isinstance(item.rule, TimeWindow) and item.broken is None:
             try:
-                if item.rule.dynamic_applies(current):
+                if not ask or item.rule.dynamic_applies(current):
                     together.append(item.rule)
             except Exception:
                 return None  # the rule is re-judged, and fails closed, on its own
@@ -523,4 +587,8 @@ def _window_jump(
         found = joint_next_ok(together, current)
     except Exception:
         return None  # each rule's own next_ok still answers (or fails closed)
-    return None if found is UNSURE else (windows[0].rule.id, found)
+    if found is UNSURE:
+        return None
+    sole = together[0] if len(together) == 1 else None
+    asked = sole if current.fast and sole is not None and type(sole) is TimeWindow else None
+    return windows[0].rule.id, found, asked

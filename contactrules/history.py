@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import codes
 from .decision import Reason
 from .models import Consumer, ContactRecord
-from .records import Record
+from .records import History, Record
 
 __all__ = [
     "INVALID_INPUT_RULE_ID",
@@ -52,9 +52,10 @@ def unknown_record_debts(
 ) -> list[UnknownRecordDebt]:
     """Every debt id in ``history`` that is not among ``consumer``'s debts, in input order."""
     known = {d.id for d in consumer.debts}
+    given = history.given if isinstance(history, History) else history
     return [
         UnknownRecordDebt(i, j, debt_id)
-        for i, record in enumerate(history)
+        for i, record in enumerate(given)
         for j, debt_id in enumerate(record.debt_ids)
         if debt_id not in known
     ]

@@ -219,13 +219,17 @@ class History(Sequence[Record]):
     neither copies nor re-sorts it.
     """
 
-    __slots__ = ("keys", "records")
+    __slots__ = ("given", "keys", "records")
 
     records: tuple[Record, ...]
     keys: tuple[int, ...]
+    #: The records in the order they were given: an error about one names its position there,
+    #: as it would for the list of models (``history[3]``), not its place in the sorted order.
+    given: tuple[Record, ...]
 
     def __init__(self, records: Iterable[ContactRecord | Record] = ()) -> None:
         plain = [Record.of(r) for r in records]
+        self.given = tuple(plain)
         plain.sort(key=_instant)  # stable; ties put in a full order below
         keys = [r.key for r in plain]
         if len(set(keys)) != len(keys):

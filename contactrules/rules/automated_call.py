@@ -65,7 +65,14 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..context import Context, channel_medium
-from ..localtime import add_days, days_from, local_day_start, possible_local_dates
+from ..localtime import (
+    add_days,
+    days_from,
+    local_day_start,
+    possible_local_dates,
+    utc_key,
+    utc_micros,
+)
 from ..location.addresses import same_address
 from ..models import Channel, Consent, ConsentScope, ConsentSource, DialMethod, Initiator
 from ..records import Record
@@ -174,6 +181,11 @@ class AutomatedCall(RuleBase):
         method = ctx.contact.dial_method
         return ctx.channel in _CHANNELS and (method is None or method in self.dial_methods)
 
+    def instant_independent(self, ctx: Context) -> bool:
+        """A contact the rule does not cover (a call dialled by hand) passes at any instant;
+        consent and free calls change with time."""
+        return self.applicability_settled(ctx) and not self._covers(ctx)
+
     # --- consent ---------------------------------------------------------------------------
     def _revocations(self, ctx: Context) -> tuple[_Revocation, ...]:
         """Every consumer message in the history (any instant) that revokes for this number."""
@@ -199,7 +211,8 @@ class AutomatedCall(RuleBase):
         number = ctx.contact.to
         if number is None:
             return _ConsentState(False, "none", "the contact names no number")
-        revocations = [r for r in self._revocations(ctx) if r.at < ctx.at]
+        now = utc_key(ctx.at)
+        revocations = [r for r in self._revocations(ctx) if utc_key(r.at) < now]
         reported = _reassigned_on(ctx, number)
         state = _ConsentState(False, "none", "no consent for this number is on record")
         for consent in _candidates(ctx, number):
@@ -213,7 +226,8 @@ class AutomatedCall(RuleBase):
                         f"{consent.granted_at.isoformat()}",
                     )
                 continue
-            later = [r for r in revocations if r.at >= consent.granted_at]
+            granted = utc_key(consent.granted_at)
+            later = [r for r in revocations if utc_key(r.at) >= granted]
             if later:
                 first = later[0]
                 state = _ConsentState(
@@ -228,8 +242,9 @@ class AutomatedCall(RuleBase):
 
     def _opt_out(self, ctx: Context) -> str | None:
         """The consumer's first reply before now that asked to stop, as a sentence, or None."""
+        now = utc_key(ctx.at)
         for reply in self._revocations(ctx):
-            if reply.at < ctx.at:
+            if utc_key(reply.at) < now:
                 return (
                     f'the consumer asked to stop with "{reply.word}" by {reply.channel.value} '
                     f"at {reply.at.isoformat()}"
@@ -253,7 +268,8 @@ class AutomatedCall(RuleBase):
         for name, zone in ctx.zones:
             today = ctx.local(name, zone).date()
             start = local_day_start(add_days(today, 1 - self.free_calls.days), zone)
-            count = sum(1 for r in records if r.at >= start)
+            since = utc_micros(start)
+            count = sum(1 for r in records if r.key >= since)
             if where is None or count > best:
                 best, where = count, name
         return best, where

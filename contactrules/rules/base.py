@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 COMMON_FACTS = ("rule_id", "channel", "citation")
+#: How far back a later instant's local date can be from this instant's (see
+#: ``RuleBase.applicability_settled``).
+_DATE_SLACK = dt.timedelta(days=2)
 RULE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 #: How a kind answers "when could this contact go ahead?": ``computed`` kinds override
@@ -108,6 +111,17 @@ class When(_RuleModel):
         description="Whether the contact is recorded; a contact that does not say counts as "
         "recorded (fail closed), so `recorded: false` matches only `recorded: false`.",
     )
+
+    @cached_property
+    def instant_free(self) -> bool:
+        """No condition that the judged instant decides: disputes, initial communications and
+        the history before the instant all change with it; time-barred debts and recording
+        do not."""
+        return (
+            self.dispute_pending is None
+            and self.initial_communication is None
+            and self.initial_written_communication is None
+        )
 
     @cached_property
     def is_static(self) -> bool:
@@ -231,6 +245,15 @@ class RuleBase(_RuleModel):
                 f"rule kind {cls.KIND!r} ({cls.__name__}) declares NEXT_TIME = {declared!r} but "
                 + ("overrides next_ok" if computes else "does not override next_ok")
             )
+        if (
+            "instant_independent" not in vars(cls)
+            and cls.instant_independent is not RuleBase.instant_independent
+        ):
+            raise TypeError(
+                f"rule kind {cls.KIND!r} ({cls.__name__}) inherits instant_independent from "
+                "another kind; it must declare its own (what holds for the parent's verdict "
+                "need not hold for its own)"
+            )
 
     @field_validator("citation")
     @classmethod
@@ -285,6 +308,61 @@ class RuleBase(_RuleModel):
 
     def applies(self, ctx: Context) -> bool:
         return self.static_applies(ctx.shape) and self.dynamic_applies(ctx)
+
+    @cached_property
+    def _applicability_fixed(self) -> bool | None:
+        """``applicability_settled`` where no instant is needed to know it: None when the
+        effective dates must be compared with the instant's local dates."""
+        cls = type(self)
+        if cls.dynamic_applies is not RuleBase.dynamic_applies or (
+            cls.in_force is not RuleBase.in_force
+        ):
+            return False
+        if not self.when.instant_free:
+            return False
+        if self.effective_from is None and self.effective_until is None:
+            return True
+        return None
+
+    def applicability_settled(self, ctx: Context) -> bool:
+        """Whether ``dynamic_applies`` answers at every instant after ``ctx.at`` as at ``ctx.at``.
+
+        The search for the next allowed time then asks it once rather than at each candidate.
+        True when no ``when`` condition reads the instant and the effective dates cannot change
+        the answer from here on: a later instant's local date is at most two days before this
+        one's (an offset is under a day either way, and clocks may be set back across
+        midnight), so a rule in force from a day at least two days before every candidate local
+        date stays in force, and one whose last day is more than two days before it never comes
+        back. Only for dates well inside the calendar (the engine does not ask near its end).
+        """
+        fixed = self._applicability_fixed
+        if fixed is not None:
+            return fixed
+        days = (
+            [ctx.local(name, zone).date() for name, zone in ctx.zones]
+            if ctx.zones
+            else possible_local_dates(ctx.at)
+        )
+        earliest = min(days) - _DATE_SLACK
+        if self.effective_until is not None and earliest > self.effective_until:
+            return True  # past its last day for good
+        return self.effective_until is None and (
+            self.effective_from is None or earliest >= self.effective_from
+        )
+
+    def instant_independent(self, ctx: Context) -> bool:
+        """Whether this rule's verdict on this contact (applies or not, passes or not, and that
+        judging it does not raise) is at every instant after ``ctx.at`` what it is at ``ctx.at``.
+
+        The search for the next allowed time does not judge such a rule again once it passed
+        (only in the fast evaluator; the reference judges every rule at every candidate), so a
+        kind says True only when nothing it reads changes with the instant: not the local time
+        or date, the history before the instant, consents (which start, expire and are
+        revoked), dated flags, stays, moratoria or validation periods; and its applicability is
+        settled (``applicability_settled``). False, the default, is always safe. A kind that
+        extends another must declare its own (enforced when the class is defined).
+        """
+        return False
 
     # --- evaluation (overridden by each kind) -------------------------------------------
     @abstractmethod

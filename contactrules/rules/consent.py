@@ -48,6 +48,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from ..context import Context
+from ..localtime import utc_key
 from ..location.addresses import same_address
 from ..models import Consent, ConsentScope, ConsentSource, EmailAddressSource, Initiator
 from ..records import Record
@@ -118,9 +119,10 @@ class ConsentRequired(RuleBase):
                 and email.source is EmailAddressSource.CREDITOR
                 and not email.employer_provided
                 and sent is not None
-                and sent + wait <= ctx.at
+                and utc_key(sent) + wait <= utc_key(ctx.at)
             ):
-                waited = (ctx.at - sent).days
+                # Elapsed time, exact across DST changes whatever zone each instant is written in.
+                waited = (utc_key(ctx.at) - utc_key(sent)).days
                 return Finding(
                     f"relies on creditor notice: the creditor supplied {email.address} and sent "
                     f"its notice with a way to opt out at {sent.isoformat()}, {waited} days "
@@ -137,12 +139,14 @@ class ConsentRequired(RuleBase):
         return None
 
     def _used_recently(self, ctx: Context) -> Finding | None:
-        since = ctx.at - dt.timedelta(days=self.recent_days)
+        # Elapsed time on the UTC line: two instants sharing one named zone subtract by wall
+        # clock in Python, which would make the count depend on how the instants were written.
+        now = utc_key(ctx.at)
         used = _latest_use(ctx)
-        if used is None or used.at < since:
+        if used is None or utc_key(used.at) < now - dt.timedelta(days=self.recent_days):
             return None
         found = _use_basis("consumer_used_number_recently", used)
-        days = (ctx.at - used.at).days
+        days = (now - utc_key(used.at)).days
         return Finding(
             f"{found.message}, {days} days before (within {self.recent_days})",
             {**found.facts, "days_since_use": days, "recent_days": self.recent_days},
@@ -154,7 +158,7 @@ class ConsentRequired(RuleBase):
             for phone in ctx.contact.consumer.phones
             if same_address(phone.number, ctx.contact.to)
             and phone.reassigned_check_at is not None
-            and phone.reassigned_check_at <= ctx.at
+            and utc_key(phone.reassigned_check_at) <= utc_key(ctx.at)
         ]
         if not checks:
             return None

@@ -62,6 +62,7 @@ import datetime as dt
 import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,7 @@ from ..location.addresses import same_address
 from ..models import (
     Channel,
     ConsentScope,
+    Debt,
     InconvenientTime,
     Initiator,
     PhoneType,
@@ -110,6 +112,10 @@ FlagName = Literal[
 ]
 _WEEKDAYS = tuple(Weekday)
 SEARCH_DAYS = 9
+#: Flags read from undated facts (debt ids, places, the employer's word, an arrangement kept).
+_UNDATED_FLAGS = frozenset(
+    {"cease", "attorney", "employer_prohibits", "inconvenient_place", "payment_arrangement"}
+)
 #: The westmost offset on Earth: a local day has begun everywhere once it begins here.
 _WESTMOST = dt.timezone(dt.timedelta(hours=-12))
 
@@ -380,6 +386,49 @@ class ConsumerFlag(RuleBase):
             return None
         return finding
 
+    def instant_independent(self, ctx: Context) -> bool:
+        """When the flag's own facts carry no date that a later instant can cross (or the
+        consumer has none of them) and no exception is needed, since consents start and end and
+        a reply depends on the day's history."""
+        if not self.applicability_settled(ctx):
+            return False
+        if self._undated_without_exceptions:
+            return True
+        if not self._finding_settled(ctx):
+            return False
+        if self.consent_exception or self.consumer_initiated_reply:
+            return self._CHECKS[self.flag](self, ctx) is None
+        return True
+
+    @cached_property
+    def _undated_without_exceptions(self) -> bool:
+        """Settled whatever the consumer's record says: known from the rule alone."""
+        return self.flag in _UNDATED_FLAGS and not (
+            self.consent_exception or self.consumer_initiated_reply
+        )
+
+    def _finding_settled(self, ctx: Context) -> bool:
+        """Whether what the flag finds (before exceptions) is the same at every later instant."""
+        consumer = ctx.contact.consumer
+        flag = self.flag
+        if flag in _UNDATED_FLAGS:
+            return True
+        if flag == "inconvenient_time":  # no range for this channel: never inconvenient
+            return not consumer.flags.inconvenient_times or not _designations(ctx)
+        if flag == "medium_opt_out":
+            return all(opt.at is None or opt.at <= ctx.at for opt in consumer.flags.opt_outs)
+        if flag == "dispute_pending":
+            return all(_dispute_settled(ctx.debts[d]) for d in ctx.contact.debt_ids)
+        if flag in ("bankruptcy_stay", "bankruptcy_discharge"):
+            return not consumer.bankruptcies
+        if flag == "deceased":
+            return consumer.deceased_on is None or (
+                ctx.contact.recipient is Recipient.ESTATE_REPRESENTATIVE
+            )
+        if flag == "breathing_space":
+            return not consumer.moratoria
+        return False
+
     def passes(self, ctx: Context) -> bool:
         if self.flag == "inconvenient_time" and self._time_passes(ctx):
             return True
@@ -417,6 +466,13 @@ class ConsumerFlag(RuleBase):
             else:
                 candidates.append(dt.datetime.combine(day, dt.time(), _WESTMOST))
         return earliest_passing(ctx, candidates, self.passes)
+
+
+def _dispute_settled(debt: Debt) -> bool:
+    """A debt whose dispute status no instant changes: flagged pending outright, or with no
+    written dispute on file (a dated one starts, is verified and ages against the period)."""
+    pending = debt.dispute_pending_verification
+    return pending or debt.disputed_at is None or not debt.dispute_in_writing
 
 
 def _designations(ctx: Context) -> tuple[InconvenientTime, ...]:

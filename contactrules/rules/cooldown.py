@@ -36,16 +36,25 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
 from typing import ClassVar, Literal
 
 from pydantic import Field, StrictBool
 
 from ..context import Context
-from ..localtime import add_days, later_by, local_day_start
+from ..localtime import add_days, later_by, local_day_start, utc_micros
 from ..records import Record
 from .base import Finding, NextTime, RuleBase
-from .counting import RecordFilter, consented_record, count_groups, in_group
+from .counting import (
+    RecordFilter,
+    consented_record,
+    count_groups,
+    day_start_key,
+    group_labels,
+    in_group,
+    local_date,
+)
 from .linting import LintScope, RuleLint, record_filter_lints
 
 __all__ = ["KIND", "Cooldown"]
@@ -88,6 +97,10 @@ class Cooldown(RuleBase):
             consented_record(ctx, ctx.at, zone, self.consent_days) for _n, zone in ctx.zones
         ):
             return None
+        if ctx.fast and self.per == "debt":
+            now = utc_micros(ctx.at)
+            first = self._first_events(ctx)
+            return next((d for d in ctx.contact.debt_ids if not first.get(d, now) < now), None)
         events = self.after.window(ctx, self.channels, None)
         if self.per != "debt":
             return None if events else ""
@@ -95,6 +108,77 @@ class Cooldown(RuleBase):
             if not any(debt in r.debt_ids for r in events):
                 return debt
         return None
+
+    def _first_events(self, ctx: Context) -> dict[str, int]:
+        """Per debt of the contact, the instant key of the first event about it (fast path):
+        an event is on file at an instant exactly when that key is before it."""
+
+        def build() -> dict[str, int]:
+            first: dict[str, int] = {}
+            wanted = set(ctx.contact.debt_ids)
+            for record in self.after.matching(ctx, self.channels)[0]:
+                for debt in record.debt_ids:
+                    if debt in wanted and debt not in first:
+                        first[debt] = record.key
+            return first
+
+        return ctx.memo(("cooldown.first", self.after.identity, tuple(self.channels)), build)
+
+    def _grouped(
+        self, ctx: Context
+    ) -> tuple[tuple[int, ...], Mapping[tuple[str, ...], str | None]]:
+        """The positions, among the records ``after`` matches, of those in some count group,
+        and each record's group label by its debt ids (fast path): a record in no group is
+        skipped by :meth:`_latest_block` whatever the instant."""
+
+        def build() -> tuple[tuple[int, ...], Mapping[tuple[str, ...], str | None]]:
+            records = self.after.matching(ctx, self.channels)[0]
+            labels = group_labels(ctx, records, self.per)
+            return tuple([i for i, r in enumerate(records) if labels[r.debt_ids] != ""]), labels
+
+        key = ("cooldown.grouped", self.after.identity, tuple(self.channels), self.per)
+        return ctx.memo(key, build)
+
+    def _latest_block_fast(
+        self, ctx: Context
+    ) -> tuple[dt.datetime, Record, str, str | None, dt.date] | None:
+        """:meth:`_latest_block` with the window found by bisection and each record's group
+        and local date worked out once per evaluation; the same scan, so the same answer."""
+        records, keys = self.after.matching(ctx, self.channels)
+        grouped, labels = self._grouped(ctx)
+        now = utc_micros(ctx.at)
+        hi = bisect_left(keys, now)
+        newest = bisect_left(grouped, hi) - 1  # the newest grouped record before the instant
+        worst: tuple[dt.datetime, Record, str, str | None, dt.date] | None = None
+        for name, zone in ctx.zones:
+            if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):
+                return None
+            today = ctx.local(name, zone).date()
+            lo = bisect_left(keys, day_start_key(ctx, add_days(today, 1 - self.days), zone), 0, hi)
+            if newest < 0 or grouped[newest] < lo:
+                continue
+            # Records after the newest grouped one are skipped by the reference scan too: they
+            # are in no group, and nothing stops a scan before it has found an event.
+            best: tuple[dt.date, Record, str | None] | None = None
+            stop: dt.datetime | None = None
+            for i in range(grouped[newest], lo - 1, -1):
+                record = records[i]
+                if stop is not None and record.at < stop:
+                    break
+                debt = labels[record.debt_ids]
+                if debt == "":
+                    continue
+                day = local_date(ctx, record, zone)
+                if best is None or day >= best[0]:  # ties: the earliest event is reported
+                    best = (day, record, debt)
+                    stop = later_by(record.at, -_SAME_DAY)
+            if best is None:
+                continue
+            last = add_days(best[0], self.days - 1)
+            lifts = local_day_start(add_days(last, 1), zone)
+            if worst is None or lifts > worst[0]:
+                worst = (lifts, best[1], name, best[2], last)
+        return worst
 
     def _missing_finding(self, debt: str) -> Finding:
         subject = f" about debt {debt}" if debt else ""
@@ -110,6 +194,8 @@ class Cooldown(RuleBase):
         self, ctx: Context
     ) -> tuple[dt.datetime, Record, str, str | None, dt.date] | None:
         """When the block lifts (latest over zones and events), and the event that sets it."""
+        if ctx.fast:
+            return self._latest_block_fast(ctx)
         worst: tuple[dt.datetime, Record, str, str | None, dt.date] | None = None
         for name, zone in ctx.zones:
             if self.exclude_consented and consented_record(ctx, ctx.at, zone, self.consent_days):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Annotated, Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -34,13 +34,18 @@ from ..records import Record
 
 __all__ = [
     "CountGroup",
+    "GroupIndex",
     "Period",
     "RecordFilter",
     "concerns",
     "consented_record",
     "count_groups",
+    "day_start_key",
     "debt_keys",
+    "group_index",
+    "group_labels",
     "in_group",
+    "local_date",
     "particular_debt_of",
     "particular_debts",
     "period_start",
@@ -100,16 +105,24 @@ class RecordFilter(BaseModel):
         once per evaluation and each window is two bisections of that list.
         """
 
+        records, instants = self.matching(ctx, default)
+        hi = bisect_left(instants, utc_micros(ctx.at))
+        lo = 0 if since is None else bisect_left(instants, utc_micros(since))
+        return records[lo:hi] if hi > lo else ()
+
+    def matching(
+        self, ctx: Context, default: list[Channel]
+    ) -> tuple[tuple[Record, ...], tuple[int, ...]]:
+        """Every matching record of the history, whatever its instant, with its instant key."""
+
         def every() -> tuple[tuple[Record, ...], tuple[int, ...]]:
             found = self.select(ctx.history.records, ctx, default)
             return tuple(found), tuple(r.key for r in found)
 
         # Keyed by what the filter is, not which rule holds it: two rules with the same filter
         # (Massachusetts' two "2 in 7 days") walk the history once between them.
-        records, instants = ctx.memo(("window", self.identity, tuple(default)), every)
-        hi = bisect_left(instants, utc_micros(ctx.at))
-        lo = 0 if since is None else bisect_left(instants, utc_micros(since))
-        return records[lo:hi] if hi > lo else ()
+        key = self.identity if ctx.fast else id(self)
+        return ctx.memo(("window", key, tuple(default)), every)
 
     def select(
         self, records: Sequence[Record], ctx: Context, default: list[Channel]
@@ -132,6 +145,7 @@ class RecordFilter(BaseModel):
         contact = ctx.contact
         recipient = contact.recipient
         third_party = contact.third_party_id if recipient is Recipient.THIRD_PARTY else None
+        rest = None if plain or not ctx.fast else self._rest(ctx)
         out: list[Record] = []
         for r in records:
             if r.channel not in channels or r.initiated_by not in initiators:
@@ -145,9 +159,46 @@ class RecordFilter(BaseModel):
                 (outcomes is not None and outcome not in outcomes) or outcome in excluded
             ):
                 continue
-            if plain or self.matches(r, ctx, default):
+            if plain or (self.matches(r, ctx, default) if rest is None else rest(r)):
                 out.append(r)
         return out
+
+    def _rest(self, ctx: Context) -> Callable[[Record], bool]:
+        """What :meth:`matches` checks beyond :meth:`select`'s loop (fast path), the kind of
+        number judged once per number: a history has few numbers and many records to them."""
+        purposes = self.purposes
+        exclude_requested = self.exclude_requested
+        destinations = self.destinations
+        phone_types = self.phone_types
+        by_number: dict[tuple[str | None, bool | None], bool] = {}
+        phones = ctx.contact.consumer.phones
+        # ``Context.same_person`` once the recipient is known to be the contact's:
+        same_id = ctx.contact.recipient is Recipient.THIRD_PARTY
+        third_party = ctx.contact.third_party_id
+
+        def number_matches(record: Record) -> bool:
+            if destinations != "any":
+                kind = _destination(record, ctx)
+                if kind is not None and kind != destinations:
+                    return False
+            if phone_types is not None:
+                phone_type = phone_type_of(record.to, record.to_work, phones)
+                if phone_type != UNKNOWN_PHONE_TYPE and PhoneType(phone_type) not in phone_types:
+                    return False
+            return True
+
+        def rest(record: Record) -> bool:
+            if purposes is not None and record.purpose not in purposes:
+                return False
+            if exclude_requested and record.requested_by_consumer:
+                return False
+            number = (record.to, record.to_work)
+            found = by_number.get(number)
+            if found is None:
+                found = by_number[number] = number_matches(record)
+            return found and (not same_id or record.third_party_id == third_party)
+
+        return rest
 
     def matches(self, record: Record, ctx: Context, default: list[Channel]) -> bool:
         if record.channel not in (self.channels or default):
@@ -252,7 +303,14 @@ def count_groups(ctx: Context, per: str) -> tuple[CountGroup, ...]:
     per creditor of the contact's debts, covering every debt of the consumer collected for that
     creditor. Debts that name no creditor form one group together: treating each as its own
     creditor would let an unnamed creditor's contacts escape the count (fail closed).
+    The groups do not depend on the instant, so the fast path derives them once per evaluation.
     """
+    if ctx.fast:
+        return ctx.memo(("count_groups", per), lambda: _count_groups(ctx, per))
+    return _count_groups(ctx, per)
+
+
+def _count_groups(ctx: Context, per: str) -> tuple[CountGroup, ...]:
     if per == "debt":
         return particular_debts(ctx)
     if per == "consumer":
@@ -314,3 +372,122 @@ def consented_record(ctx: Context, instant: dt.datetime, zone: ZoneInfo, consent
         if instant < local_day_start(add_days(last, 1), zone):
             return True
     return False
+
+
+# --- the fast path: what does not depend on the instant, derived once per evaluation ----------
+#
+# The search for the next allowed time judges caps and cooldowns at many instants of one
+# evaluation. Which records match, which count group each falls in, whether one was made under
+# a consent and each record's local date depend on the history, the contact and the zone, never
+# on the instant; so the fast path (``ctx.fast``) works them out once and each window at an
+# instant is a bisection of instant keys, exactly the records the reference path counts.
+
+
+class GroupIndex(NamedTuple):
+    """One count group's matching records, whatever their instant (oldest first), and their
+    instant keys: what the group counts at an instant is a slice found by two bisections."""
+
+    group: CountGroup
+    records: tuple[Record, ...]
+    keys: tuple[int, ...]
+
+
+def _new_flags() -> dict[tuple[str, ...], bool]:
+    return {}
+
+
+def _new_labels() -> dict[tuple[str, ...], str | None]:
+    return {}
+
+
+def _new_dates() -> dict[int, dt.date]:
+    return {}
+
+
+def group_index(
+    ctx: Context,
+    counts: RecordFilter,
+    default: list[Channel],
+    per: str,
+    unconsented: tuple[ZoneInfo, int] | None = None,
+) -> tuple[GroupIndex, ...] | None:
+    """Per count group (:func:`count_groups` order), the records that ``counts`` selects.
+
+    ``unconsented`` (a zone and a number of consent days) leaves out the records made under a
+    direct consent to call (:func:`consented_record`), which is judged in that zone's days.
+    None when judging that raised for some record: the reference path, which judges only the
+    records in the window, then decides whether the error matters (it does exactly when the
+    record is in the window). Whether a record is in a group depends only on its debt ids (a
+    book has few distinct lists of them), so each list is judged once per group and evaluation.
+    """
+
+    def build() -> tuple[GroupIndex, ...] | None:
+        records: Sequence[Record] = counts.matching(ctx, default)[0]
+        if unconsented is not None:
+            zone, days = unconsented
+            try:
+                records = [r for r in records if not consented_record(ctx, r.at, zone, days)]
+            except Exception:
+                return None
+        out: list[GroupIndex] = []
+        for group in count_groups(ctx, per):
+            if group.debts is None:
+                chosen: Sequence[Record] = records
+            else:
+                hits = ctx.memo(("in_group", group), _new_flags)
+                for ids, record in _unseen(records, hits).items():
+                    hits[ids] = in_group(record, group)
+                chosen = [r for r in records if hits[r.debt_ids]]
+            out.append(GroupIndex(group, tuple(chosen), tuple([r.key for r in chosen])))
+        return tuple(out)
+
+    key = ("group_index", counts.identity, tuple(default), per, unconsented)
+    return ctx.memo(key, build)
+
+
+def _unseen(
+    records: Sequence[Record], seen: Mapping[tuple[str, ...], object]
+) -> dict[tuple[str, ...], Record]:
+    """One record per list of debt ids not yet in ``seen``: what group a record is in depends
+    on its debt ids alone."""
+    return {r.debt_ids: r for r in records if r.debt_ids not in seen}
+
+
+def group_labels(
+    ctx: Context, records: Sequence[Record], per: str
+) -> Mapping[tuple[str, ...], str | None]:
+    """By debt ids, the label of the first count group a record with those ids is in ("" when
+    none), for every record of ``records``; each list of debt ids judged once per evaluation."""
+    labels = ctx.memo(("group_label", per), _new_labels)
+    unseen = _unseen(records, labels)
+    if unseen:
+        groups = count_groups(ctx, per)
+        for ids, record in unseen.items():
+            labels[ids] = next((g.label for g in groups if in_group(record, g)), "")
+    return labels
+
+
+def _new_starts() -> dict[dt.date, int]:
+    return {}
+
+
+def day_start_key(ctx: Context, day: dt.date, zone: ZoneInfo) -> int:
+    """The instant key of :func:`local_day_start`, once per evaluation, day and zone: the search
+    for the next allowed time asks for the same few window starts again and again."""
+    starts = ctx.memo(("day_start", zone), _new_starts)
+    key = starts.get(day)
+    if key is None:
+        key = starts[day] = utc_micros(local_day_start(day, zone))
+    return key
+
+
+def local_date(ctx: Context, record: Record, zone: ZoneInfo) -> dt.date:
+    """``record.at.astimezone(zone).date()``, computed once per evaluation, instant and zone.
+
+    The local date is a function of the UTC instant alone, and ``key`` is that instant exactly.
+    """
+    dates = ctx.memo(("local_date", zone), _new_dates)
+    day = dates.get(record.key)
+    if day is None:
+        day = dates[record.key] = record.at.astimezone(zone).date()
+    return day

@@ -44,23 +44,29 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, StrictBool
 
 from ..context import Context
-from ..localtime import add_days, days_from, local_day_start
+from ..localtime import add_days, days_from, local_day_start, utc_micros
 from ..records import Record
 from .base import Finding, NextTime, RuleBase, earliest_passing
 from .counting import (
     CountGroup,
+    GroupIndex,
     Period,
     RecordFilter,
     consented_record,
     count_groups,
+    day_start_key,
+    group_index,
     in_group,
+    local_date,
     period_length_days,
     period_start,
 )
@@ -168,6 +174,51 @@ class FrequencyCap(RuleBase):
             for group in count_groups(ctx, self.per)
         ]
 
+    @cached_property
+    def _rolling_days(self) -> int:
+        """N for a window of "Nd", else 0: :func:`period_start` without parsing at each call."""
+        return period_length_days(self.window) if self.window.endswith("d") else 0
+
+    def _spans(
+        self, ctx: Context, name: str, zone: ZoneInfo
+    ) -> tuple[dt.date | None, list[tuple[GroupIndex, int, int]]] | None:
+        """The fast path's :meth:`_counted`: per count group, its index and the bounds of the
+        records counted now (``index.records[lo:hi]``, the same records in the same order).
+
+        None when the fast path cannot say (see :func:`group_index`): use :meth:`_counted`.
+        """
+        today = ctx.local(name, zone).date()
+        rolling = self._rolling_days
+        first_day = add_days(today, 1 - rolling) if rolling else period_start(self.window, today)
+        consent = (
+            (zone, self.consent_days) if self.exclude_consented and ctx.has_call_consents else None
+        )
+        indexes = group_index(ctx, self.counts, self.channels, self.per, consent)
+        if indexes is None:
+            return None
+        now = utc_micros(ctx.at)
+        start = None if first_day is None else day_start_key(ctx, first_day, zone)
+        spans: list[tuple[GroupIndex, int, int]] = []
+        for index in indexes:
+            hi = bisect_left(index.keys, now)
+            lo = 0 if start is None else bisect_left(index.keys, start, 0, hi)
+            spans.append((index, lo, hi))
+        return first_day, spans
+
+    def _over(
+        self, ctx: Context, name: str, zone: ZoneInfo
+    ) -> tuple[dt.date | None, list[tuple[CountGroup, Sequence[Record]]]]:
+        """The period's first local day and the count groups at or over ``max``, with the
+        records they count (on either path)."""
+        spans = self._spans(ctx, name, zone) if ctx.fast else None
+        if spans is None:
+            first_day, per_group = self._counted(ctx, name, zone)
+            return first_day, [(g, c) for g, c in per_group if len(c) >= self.max]
+        first_day, found = spans
+        return first_day, [
+            (i.group, i.records[lo:hi]) for i, lo, hi in found if hi - lo >= self.max
+        ]
+
     def _consented_now(self, ctx: Context) -> bool:
         """Whether this contact is outside the cap: consented to, asked for by the consumer,
         or made before the event that starts the cap."""
@@ -182,6 +233,15 @@ class FrequencyCap(RuleBase):
     def passes(self, ctx: Context) -> bool:
         if self._consented_now(ctx):
             return True
+        if ctx.fast:
+            for name, zone in ctx.zones:
+                spans = self._spans(ctx, name, zone)
+                if spans is None:
+                    if self._over(ctx, name, zone)[1]:
+                        return False
+                elif any(hi - lo >= self.max for _index, lo, hi in spans[1]):
+                    return False
+            return True
         return not any(
             len(counted) >= self.max
             for name, zone in ctx.zones
@@ -192,7 +252,9 @@ class FrequencyCap(RuleBase):
         if self._consented_now(ctx):
             return None
         for name, zone in ctx.zones:
-            first_day, per_debt = self._counted(ctx, name, zone)
+            first_day, per_debt = (
+                self._over(ctx, name, zone) if ctx.fast else self._counted(ctx, name, zone)
+            )
             for group, counted in per_debt:
                 if len(counted) >= self.max:
                     start = "ever" if first_day is None else first_day.isoformat()
@@ -237,6 +299,15 @@ class FrequencyCap(RuleBase):
         if rolling:
             latest: dt.datetime | None = None
             for name, zone in ctx.zones:
+                spans = self._spans(ctx, name, zone) if ctx.fast else None
+                if spans is not None:
+                    # The record that must leave is ``index.records[lo:hi][hi - lo - max]``.
+                    for index, lo, hi in spans[1]:
+                        if hi - lo >= self.max:
+                            leaving = local_date(ctx, index.records[hi - self.max], zone)
+                            lifts = local_day_start(add_days(leaving, rolling), zone)
+                            latest = lifts if latest is None else max(latest, lifts)
+                    continue
                 for _group, counted in self._counted(ctx, name, zone)[1]:
                     if len(counted) < self.max:
                         continue

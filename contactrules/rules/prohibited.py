@@ -47,3 +47,7 @@ class Prohibited(RuleBase):
             "is not allowed",
             {"recipient": ctx.contact.recipient.value, "purpose": ctx.purpose.value},
         )
+
+    def instant_independent(self, ctx: Context) -> bool:
+        """It denies whenever it applies, so only its applicability could change."""
+        return self.applicability_settled(ctx)

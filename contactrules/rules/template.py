@@ -153,6 +153,10 @@ class TemplateRule(RuleBase):
             return False
         return super().static_applies(shape)
 
+    def instant_independent(self, ctx: Context) -> bool:
+        """The text, its language and the consumer's language do not change with the hour."""
+        return self.applicability_settled(ctx)
+
     def _finding(
         self,
         ctx: Context,

@@ -66,6 +66,10 @@ class ValidationPeriodRule(TemplateRule):
                 found[debt_id] = end
         return found
 
+    def instant_independent(self, ctx: Context) -> bool:
+        """The validation period ends (and a notice on file starts one), so the instant counts."""
+        return False
+
     def check(self, ctx: Context) -> Finding | None:
         periods = self._periods(ctx)
         if not periods:
