@@ -5,8 +5,9 @@ A compliance officer who meets ``ruleset.looser-than-parent`` in a CI log, or a 
 generated from this table by :func:`markdown`). Tooling may match on the codes: they are stable.
 
 Two families of codes are built rather than written out: the loader turns each pydantic error
-type into ``ruleset.<suffix>`` (:data:`VALIDATION_SUFFIXES`), and the scenario and case-file
-readers re-prefix those as ``input.<suffix>`` and ``cases.<suffix>``. Every code those can
+type into ``ruleset.<suffix>`` (:data:`VALIDATION_SUFFIXES`), and the scenario, case-file and
+template registry readers re-prefix those as ``input.<suffix>``, ``cases.<suffix>`` and
+``template.<suffix>``. Every code those can
 produce is an entry of the table all the same. A test keeps the table and the package in step:
 every code the source can emit is listed, and every entry is emitted somewhere.
 
@@ -443,6 +444,157 @@ CASES_UNKNOWN_RULESET = Code(
     _PROBLEM,
 )
 
+# --- message template registries (`contactrules templates`, *.templates.yaml) -------------
+TEMPLATE_NOT_A_MAPPING = Code(
+    "template.not-a-mapping",
+    "error",
+    "A template registry file must be a mapping with `templates:`, a list of templates.",
+    "a `*.templates.yaml` file that is only a list",
+    _PROBLEM,
+)
+TEMPLATE_NONE_FOUND = Code(
+    "template.none-found",
+    "error",
+    "The files or folders named hold no template registry (`*.templates.yaml`); an empty check "
+    "would look clean, so it is a problem.",
+    "`contactrules templates check rulesets/` when the registries are elsewhere",
+    _PROBLEM,
+)
+TEMPLATE_UNKNOWN_KEY = Code(
+    "template.unknown-key",
+    "error",
+    "A key in a template registry is not one this place accepts (often a misspelling, named in "
+    "the message); it would otherwise be ignored.",
+    "`efective_until: 2027-01-01` (did you mean `effective_until`?)",
+    _PROBLEM,
+)
+TEMPLATE_MISSING_KEY = Code(
+    "template.missing-key",
+    "error",
+    "A required key is missing from a template, such as `approved_by` or `effective_from`: a "
+    "text nobody approved, or with no first day, is not loaded.",
+    "a template without `approved_on:`",
+    _PROBLEM,
+)
+TEMPLATE_UNKNOWN_VALUE = Code(
+    "template.unknown-value",
+    "error",
+    "A value in a template registry must be one of a fixed list (a channel, a purpose) and is not.",
+    "`channel: text` (did you mean `sms`?)",
+    _PROBLEM,
+)
+TEMPLATE_INVALID_VALUE = Code(
+    "template.invalid-value",
+    "error",
+    "A value in a template registry has the wrong form; the message says what is expected "
+    "(a language code, a jurisdiction, a placeholder name, a date).",
+    "`language: en-US` where the primary language subtag `en` is expected",
+    _PROBLEM,
+)
+TEMPLATE_SYNTAX = Code(
+    "template.syntax",
+    "error",
+    "A template body breaks the placeholder syntax: a `{{` never closed, a `}}` closing nothing, "
+    "a `{%` or `{#` of another template language, or something other than a plain name between "
+    "`{{` and `}}` (no attribute access, calls or filters).",
+    "`{{ consumer.name }}` or `{{ __class__ }}`",
+    _PROBLEM,
+)
+TEMPLATE_UNDECLARED_PLACEHOLDER = Code(
+    "template.undeclared-placeholder",
+    "error",
+    "The body uses a placeholder that `placeholders:` declares neither required nor optional, "
+    "so nobody said whether the message may be sent without it.",
+    "`{{ due_date }}` in the body, not under `placeholders:`",
+    _PROBLEM,
+)
+TEMPLATE_UNUSED_PLACEHOLDER = Code(
+    "template.unused-placeholder",
+    "error",
+    "A declared placeholder does not appear in the body (often a misspelling on one side).",
+    "`required: [amount]` with `{{ amont }}` in the body",
+    _PROBLEM,
+)
+TEMPLATE_DUPLICATE_PLACEHOLDER = Code(
+    "template.duplicate-placeholder",
+    "error",
+    "A placeholder is declared twice, or both required and optional, so whether it may be left "
+    "empty is unclear.",
+    "`required: [amount]` and `optional: [amount]`",
+    _PROBLEM,
+)
+TEMPLATE_DATES_REVERSED = Code(
+    "template.dates-reversed",
+    "error",
+    "A template's dates are out of order: `effective_until` before `effective_from` (never in "
+    "force), or `approved_on` after `effective_from` (in force before it was approved).",
+    "`effective_from: 2027-01-01` with `effective_until: 2026-12-31`",
+    _PROBLEM,
+)
+TEMPLATE_DUPLICATE = Code(
+    "template.duplicate",
+    "error",
+    "The same template id, version and language is defined twice, so which text is approved "
+    "would be ambiguous; a changed text needs a new version.",
+    "two entries `payment-reminder-sms`, `version: 1`, `language: es`",
+    _PROBLEM,
+)
+TEMPLATE_LANGUAGE_MISMATCH = Code(
+    "template.language-mismatch",
+    "error",
+    "The languages of one `id@version` differ in channel, purpose or required placeholders, so "
+    "they are not the same message translated.",
+    "the English text `channel: sms` and the Spanish one `channel: email`",
+    _PROBLEM,
+)
+TEMPLATE_NOT_FOUND = Code(
+    "template.not-found",
+    "error",
+    "The registry has no template with this id, version or language.",
+    "`contactrules templates render payment-reminder-sms --language fr` with no French text",
+    _PROBLEM,
+)
+TEMPLATE_NOT_IN_EFFECT = Code(
+    "template.not-in-effect",
+    "error",
+    "No version of the template is in force on the day (before its `effective_from` or after "
+    "its `effective_until`), so none is rendered.",
+    "`contactrules templates render payment-reminder-sms@1 --on 2020-01-01`",
+    _PROBLEM,
+)
+TEMPLATE_MISSING_VALUE = Code(
+    "template.missing-value",
+    "error",
+    "A required placeholder has no value, or a null or blank one; the message is not rendered "
+    "with a hole in it.",
+    "data without `amount` for a reminder that requires it",
+    _PROBLEM,
+)
+TEMPLATE_INVALID_DATA = Code(
+    "template.invalid-data",
+    "error",
+    "A value for a placeholder is not text or a finite number (a list, a mapping, true or "
+    "false), so there is no one way to write it.",
+    "`amount: [120, 50]`",
+    _PROBLEM,
+)
+TEMPLATE_DATA_NOT_A_MAPPING = Code(
+    "template.data-not-a-mapping",
+    "error",
+    "The data file for `contactrules templates render` must be a mapping of placeholder names "
+    "to values.",
+    "a JSON data file that is a list",
+    _PROBLEM,
+)
+TEMPLATE_TOO_LONG = Code(
+    "template.too-long",
+    "error",
+    "The rendered message would be longer than 100,000 characters, so it is refused rather "
+    "than built.",
+    "a 200,000-character value for a placeholder",
+    _PROBLEM,
+)
+
 # --- the ledger and its audit files (`contactrules replay`) ---------------------------------
 LEDGER_OPEN = Code(
     "ledger.open",
@@ -511,8 +663,9 @@ VALIDATION_SUFFIXES = (
     "unknown-value",
     "invalid-value",
 )
-"""What the loader turns pydantic's error types into (``ruleset.<suffix>``). Scenario and case
-files hold no rules, so their ``input.`` and ``cases.`` copies never say ``unknown-kind``."""
+"""What the loader turns pydantic's error types into (``ruleset.<suffix>``). Scenario, case and
+template files hold no rules, so their ``input.``, ``cases.`` and ``template.`` copies never say
+``unknown-kind``."""
 
 TABLE: tuple[Code, ...] = tuple(v for v in tuple(globals().values()) if isinstance(v, Code))
 """Every code, in the order written above (grouped by prefix)."""

@@ -10,6 +10,7 @@ never as tracebacks.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..diagnostics import Diagnostic, Location, RulesetError, exit_status, format_diagnostics
-from . import cases, check, evaluate, explain, replay, schema, week
+from . import cases, check, evaluate, explain, replay, schema, templates, week
 
 __all__ = ["main"]
 
@@ -30,6 +31,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "explain": lambda args: explain.run(args),
     "replay": lambda args: replay.run(args),
     "schema": lambda args: schema.run(args),
+    "templates": lambda args: templates.run(args),
     "test": lambda args: cases.run(args),
 }
 
@@ -90,7 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("--html", default=None, metavar="FILE", help="also write an HTML file")
 
     schema = sub.add_parser("schema", help="print a JSON Schema for editors and generators")
-    schema.add_argument("which", choices=["ruleset", "input"], nargs="?", default="ruleset")
+    schema.add_argument(
+        "which", choices=["ruleset", "input", "templates"], nargs="?", default="ruleset"
+    )
+
+    _add_templates(sub)
 
     replay = sub.add_parser(
         "replay", help="re-judge a ledger's logged decisions; list those that would change"
@@ -107,6 +113,42 @@ def _parser() -> argparse.ArgumentParser:
         help="ruleset files or folders to judge with (default: the bundled rulesets)",
     )
     return parser
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day; write YYYY-MM-DD") from None
+
+
+def _add_templates(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    group = sub.add_parser("templates", help="check message template registries; render one")
+    commands = group.add_subparsers(dest="templates_command", required=True)
+    check = commands.add_parser(
+        "check", help="validate *.templates.yaml registries; print each template's hash"
+    )
+    check.add_argument("paths", nargs="+", help="registry files or folders")
+    render = commands.add_parser("render", help="print one template filled with data")
+    render.add_argument("template", metavar="ID[@VERSION]", help="e.g. payment-reminder-sms@1")
+    render.add_argument(
+        "--data", required=True, metavar="FILE", help="placeholder values (YAML or JSON mapping)"
+    )
+    render.add_argument("--language", required=True, help="language code, e.g. en, es")
+    render.add_argument(
+        "--templates",
+        action="append",
+        required=True,
+        metavar="PATH",
+        help="registry files or folders (no default: name the approved registry)",
+    )
+    render.add_argument(
+        "--on",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day the text is sent; picks the version in force (default: today)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,17 +1,19 @@
-"""``contactrules schema``: print the JSON Schema of rulesets or of scenario input."""
+"""``contactrules schema``: print the JSON Schema of rulesets, scenario input or template
+registries."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from ..schema import input_schema, ruleset_schema
+from ..schema import input_schema, ruleset_schema, templates_schema
 
 __all__ = ["run"]
 
 
 def run(args: argparse.Namespace) -> int:
-    """``contactrules schema [ruleset|input]``: the schema, as indented JSON on stdout."""
-    data = ruleset_schema() if args.which == "ruleset" else input_schema()
+    """``contactrules schema [ruleset|input|templates]``: the schema, as indented JSON."""
+    schemas = {"ruleset": ruleset_schema, "input": input_schema, "templates": templates_schema}
+    data = schemas[args.which]()
     print(json.dumps(data, indent=2, ensure_ascii=False))
     return 0

@@ -29,10 +29,13 @@ __all__ = [
 ]
 
 CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
+# Message template registries (contactrules.templates) may live beside the rulesets.
+TEMPLATES_SUFFIXES = (".templates.yaml", ".templates.yml")
+_NOT_RULESETS = CASES_SUFFIXES + TEMPLATES_SUFFIXES
 
 
 def _is_ruleset_name(name: str) -> bool:
-    return name.endswith((".yaml", ".yml")) and not name.endswith(CASES_SUFFIXES)
+    return name.endswith((".yaml", ".yml")) and not name.endswith(_NOT_RULESETS)
 
 
 def find_ruleset_files(
@@ -47,13 +50,14 @@ def find_ruleset_files(
     return find_files(
         paths,
         _is_ruleset_name,
-        lambda name: not name.endswith(CASES_SUFFIXES),
+        lambda name: not name.endswith(_NOT_RULESETS),
         skip_dirs=skip_dirs,
     )
 
 
 def discover(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) -> list[Path]:
-    """Ruleset files under the given files/folders (``*.cases.yaml`` test files excluded).
+    """Ruleset files under the given files/folders (``*.cases.yaml`` and ``*.templates.yaml``
+    excluded).
 
     Paths that cannot be read are left out; :func:`find_ruleset_files` also says why.
     """
@@ -150,7 +154,8 @@ def lint_paths(
             Diagnostic(
                 Location(str(path)),
                 "ruleset.none-found",
-                "no ruleset file (*.yaml or *.yml, other than *.cases.yaml) is here",
+                "no ruleset file (*.yaml or *.yml, other than *.cases.yaml and "
+                "*.templates.yaml) is here",
             )
             for path in paths
         )

@@ -1,4 +1,5 @@
-"""JSON Schemas generated from the models, for editors (rulesets) and generators (inputs)."""
+"""JSON Schemas generated from the models, for editors (rulesets, template registries) and
+generators (inputs)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Any
 
 from ..rules.ruleset import RulesetSpec
 from ..scenario import Scenario
+from ..templates.model import RegistryFile
 
-__all__ = ["input_schema", "ruleset_schema"]
+__all__ = ["input_schema", "ruleset_schema", "templates_schema"]
 
 
 def ruleset_schema() -> dict[str, Any]:
@@ -21,4 +23,11 @@ def input_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "contactrules evaluate input"
+    return schema
+
+
+def templates_schema() -> dict[str, Any]:
+    schema = RegistryFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "contactrules template registry"
     return schema
