@@ -514,15 +514,13 @@ def _next_allowed(
     for _ in range(MAX_STEPS):
         jumps: list[dt.datetime] = []
         joint = _window_jump(current, rejudged, failing)
-        asked: TimeWindow | None = None
         if joint is not None:
             if joint[1] is None:
                 return None, f"no later time helps while rule {joint[0]} holds"
             jumps.append(joint[1])
-            asked = joint[2]
+        # Every failing rule is asked its own next_ok, even a window rule the joint search just
+        # answered for: a rule that cannot compute a later time must never be promised one.
         for item in failing:
-            if item.rule is asked:
-                continue  # its own next_ok is the joint search just made (see _window_jump)
             try:
                 nxt = item.rule.next_ok(current)
             except Exception:
@@ -557,18 +555,14 @@ def _next_allowed(
 
 def _window_jump(
     current: Context, rejudged: Sequence[_Rejudged], failing: list[_Bound]
-) -> tuple[str, dt.datetime | None, TimeWindow | None] | None:
+) -> tuple[str, dt.datetime | None] | None:
     """One jump for all the hour rules at once, beside each failing rule's own ``next_ok``.
 
     Asked one at a time, two window rules whose hours rarely meet make the search step through
     every window of one that the other refuses (up to ``MAX_STEPS`` times); asked together, the
     first instant open in every rule and zone is one search. No rule can pass before that
-    instant, so it never skips an allowed time. The jump is ``(rule id, instant, asked)``, the
-    instant None when no later time helps; None when the joint search does not apply.
-
-    ``asked`` (fast path only) is the one window rule that applies when it is the only one: the
-    joint search was then that rule's own ``TimeWindow.next_ok`` (same rule, same instant, no
-    time-of-day consent, a sure answer), so the search need not ask it again.
+    instant, so it never skips an allowed time. The jump is ``(rule id, instant)``, the instant
+    None when no later time helps; None when the joint search does not apply.
     """
     windows = [item for item in failing if isinstance(item.rule, TimeWindow)]
     if not windows:
@@ -587,8 +581,4 @@ def _window_jump(
         found = joint_next_ok(together, current)
     except Exception:
         return None  # each rule's own next_ok still answers (or fails closed)
-    if found is UNSURE:
-        return None
-    sole = together[0] if len(together) == 1 else None
-    asked = sole if current.fast and sole is not None and type(sole) is TimeWindow else None
-    return windows[0].rule.id, found, asked
+    return None if found is UNSURE else (windows[0].rule.id, found)
