@@ -25,6 +25,7 @@ from contactrules import (
     Record,
 )
 from contactrules.decision import Decision
+from contactrules.records import FIELDS
 
 
 def _key(decision: Decision) -> tuple[object, ...]:
@@ -75,6 +76,7 @@ def test_history_order_is_independent_of_input_order(
 def test_every_model_field_is_kept_and_round_trips() -> None:
     """A field added to ContactRecord but not to Record would be silently dropped: fail here."""
     assert set(Record.__slots__) == set(ContactRecord.model_fields) | {"key"}
+    assert sorted(FIELDS) == sorted(ContactRecord.model_fields)
     full = ContactRecord(
         channel="sms",
         at="2026-06-01T10:00:00-04:00",
