@@ -8,12 +8,17 @@ answer never needs validating, only reading and serialising (``as_dict``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 __all__ = ["Decision", "Ground", "Reason", "ReasonSeverity", "engine_reason"]
 
 ReasonSeverity = Literal["deny", "warn", "error"]
+
+
+def _field_dict(item: Reason | Ground) -> dict[str, Any]:
+    """Every field by name, in declaration order (the JSON output's key order)."""
+    return {f.name: getattr(item, f.name) for f in fields(item)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,17 +36,7 @@ class Reason:
     facts: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "rule_id": self.rule_id,
-            "kind": self.kind,
-            "citation": self.citation,
-            "message": self.message,
-            "severity": self.severity,
-            "ruleset": self.ruleset,
-            "source": self.source,
-            "zone": self.zone,
-            "facts": self.facts,
-        }
+        return _field_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +58,7 @@ class Ground:
     facts: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "rule_id": self.rule_id,
-            "kind": self.kind,
-            "citation": self.citation,
-            "message": self.message,
-            "ruleset": self.ruleset,
-            "source": self.source,
-            "zone": self.zone,
-            "facts": self.facts,
-        }
+        return _field_dict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,16 +184,28 @@ class ConsentRequired(RuleBase):
             },
         )
 
+    def _basis(self, ctx: Context) -> Finding | None:
+        """The first basis in ``accept`` order that holds at the judged instant, looked for once
+        per instant: ``check`` decides on it and ``ground`` names it."""
+
+        def first() -> Finding | None:
+            for kind in self.accept:
+                found = self._evidence(ctx, kind)
+                if found is not None:
+                    return found
+            return None
+
+        return ctx.memo(("consent.basis", id(self), utc_key(ctx.at)), first)
+
     def ground(self, ctx: Context) -> Finding | None:
-        """The first basis in ``accept`` order that holds: the one the contact passed on."""
-        for kind in self.accept:
-            found = self._evidence(ctx, kind)
-            if found is not None:
-                return Finding(found.message, {"to": ctx.contact.to, **found.facts})
-        return None
+        """The basis the contact passed on."""
+        found = self._basis(ctx)
+        if found is None:
+            return None
+        return Finding(found.message, {"to": ctx.contact.to, **found.facts})
 
     def check(self, ctx: Context) -> Finding | None:
-        if any(self._evidence(ctx, kind) is not None for kind in self.accept):
+        if self._basis(ctx) is not None:
             return None
         accepted = " or ".join(k.replace("_", " ") for k in self.accept)
         target = ctx.contact.to or "this address"
