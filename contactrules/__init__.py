@@ -4,8 +4,9 @@ The public surface is re-exported here; everything else is an implementation det
 """
 
 from ._version import __version__
-from .decision import Decision, Ground, Reason
+from .decision import Decision, Ground, Reason, TemplateUse
 from .diagnostics import Diagnostic, Location, RulesetError, format_diagnostics
+from .disclosures.substance import DisclosureFormError
 from .engine import Engine
 from .errors import ContactrulesError, InputError
 from .holiday_calendar import UnknownCalendarError
@@ -63,6 +64,7 @@ __all__ = [
     "Decision",
     "Diagnostic",
     "DialMethod",
+    "DisclosureFormError",
     "EmailAddress",
     "EmailAddressSource",
     "Engine",
@@ -89,6 +91,7 @@ __all__ = [
     "ScreenResult",
     "StayEndReason",
     "Template",
+    "TemplateUse",
     "UnknownCalendarError",
     "UnknownZoneError",
     "__version__",

@@ -40,6 +40,7 @@ from .loading.yamlsource import SourceDocument, load_yaml_file
 from .models import Consumer, ContactRecord, Instant
 from .rules.ruleset import Ruleset
 from .scenario import ProposedContact
+from .templates.registry import Registry, find_registry_files, load_registry
 
 __all__ = [
     "Case",
@@ -271,10 +272,20 @@ def collect(paths: Sequence[str | Path]) -> tuple[Engine, list[LoadedCase]]:
 
     A case file without ``rulesets:`` is judged by the rulesets found under the same path
     argument (examples excepted), so the law's own cases keep testing the law when a company
-    policy folder is tested beside it.
+    policy folder is tested beside it. Template registries (``*.templates.yaml``) under the
+    paths are loaded too, so cases can send approved templates by id.
     """
     rulesets, problems = lint_paths(paths)
     errors = [p for p in problems if p.severity == "error"]
+    registry: Registry | None = None
+    registry_files, _unusable = find_registry_files(
+        paths, report_unusable_paths=False, only_named=True
+    )
+    if registry_files:
+        try:
+            registry = load_registry(registry_files)
+        except RulesetError as exc:
+            errors.extend(exc.diagnostics)
     cases: list[LoadedCase] = []
     for raw in paths:
         root = Path(raw)
@@ -303,7 +314,7 @@ def collect(paths: Sequence[str | Path]) -> tuple[Engine, list[LoadedCase]]:
                 )
             ]
         )
-    return Engine(rulesets), cases
+    return Engine(rulesets, templates=registry), cases
 
 
 def _is_folder(path: Path) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import NamedTuple, TypeVar
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from .localtime import ZoneRef, utc_micros
@@ -34,12 +35,17 @@ from .models import (
 )
 from .records import History, Record, as_history
 
+if TYPE_CHECKING:
+    from .templates.registry import Registry
+
 __all__ = [
+    "UNKNOWN_LANGUAGE",
     "UNKNOWN_PHONE_TYPE",
     "WRITTEN",
     "ContactShape",
     "Context",
     "channel_medium",
+    "language_of",
     "phone_type_of",
 ]
 
@@ -51,6 +57,8 @@ _MEDIUM = {Channel.VOICEMAIL: Channel.CALL}
 
 #: The phone type of a number that is not among the consumer's phones (or of no number at all).
 UNKNOWN_PHONE_TYPE = "unknown"
+#: The language of a consumer who states none, or states something that is no language code.
+UNKNOWN_LANGUAGE = "unknown"
 
 
 def channel_medium(channel: Channel) -> Channel:
@@ -69,6 +77,8 @@ class ContactShape(NamedTuple):
     collector_type: CollectorType
     has_template: bool
     phone_type: str = UNKNOWN_PHONE_TYPE
+    language: str = UNKNOWN_LANGUAGE
+    """The consumer's preferred language as a primary subtag (``es`` for ``es-MX``)."""
 
 
 class _Shared:
@@ -78,11 +88,13 @@ class _Shared:
         "call_consents",
         "contact",
         "debts",
+        "disclosure_rules",
         "fast",
         "history",
         "memo",
         "purpose",
         "shape",
+        "templates",
         "to_work",
         "zones",
     )
@@ -93,8 +105,11 @@ class _Shared:
         history: Iterable[ContactRecord | Record] | History,
         zones: tuple[ZoneRef, ...],
         fast: bool = True,
+        templates: Registry | None = None,
     ) -> None:
         self.contact = contact
+        self.templates = templates
+        self.disclosure_rules: tuple[object, ...] = ()
         self.zones = zones
         self.fast = fast
         self.history = as_history(history)
@@ -114,6 +129,7 @@ class _Shared:
             contact.collector_type,
             template is not None,
             phone_type_of(contact.to, contact.to_work, contact.consumer.phones),
+            language_of(contact.consumer.language),
         )
 
 
@@ -141,9 +157,12 @@ class Context:
         zones: tuple[ZoneRef, ...],
         *,
         fast: bool = True,
+        templates: Registry | None = None,
     ) -> Context:
-        """``fast=False``: the reference evaluator's context, with every shortcut off."""
-        return cls(_Shared(contact, history, zones, fast), contact.at)
+        """``fast=False``: the reference evaluator's context, with every shortcut off.
+        ``templates``: the engine's registry of approved texts, for rules that ask whether
+        another approved version exists (the consumer's language)."""
+        return cls(_Shared(contact, history, zones, fast, templates), contact.at)
 
     def at_time(self, when: dt.datetime) -> Context:
         return Context(self._shared, when)
@@ -159,6 +178,20 @@ class Context:
     @property
     def history(self) -> History:
         return self._shared.history
+
+    @property
+    def templates(self) -> Registry | None:
+        return self._shared.templates
+
+    @property
+    def disclosure_rules(self) -> tuple[object, ...]:
+        """The stack's rules that require library disclosures of a message (template rules):
+        what they require is shielded from other rules' forbidden words where they apply."""
+        return self._shared.disclosure_rules
+
+    def share_disclosure_rules(self, rules: Iterable[object]) -> None:
+        """Set by the engine once the stack for this contact is known."""
+        self._shared.disclosure_rules = tuple(rules)
 
     @property
     def debts(self) -> dict[str, Debt]:
@@ -321,6 +354,15 @@ class Context:
             and same_address(r.to, contact.to)
             for r in self.prior()
         )
+
+
+@lru_cache(maxsize=256)
+def language_of(stated: str | None) -> str:
+    """A consumer's preferred language as ``when: languages`` matches it: the primary subtag of
+    what is stated (``es-MX``, ``ES`` and ``spa`` are ``es``), or ``unknown``."""
+    from .templates.language import normalise_language  # the templates package imports rules
+
+    return normalise_language(stated) or UNKNOWN_LANGUAGE
 
 
 def phone_type_of(to: str | None, to_work: bool | None, phones: Sequence[Phone]) -> str:

@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-__all__ = ["Decision", "Ground", "Reason", "ReasonSeverity", "engine_reason"]
+__all__ = ["Decision", "Ground", "Reason", "ReasonSeverity", "TemplateUse", "engine_reason"]
 
 ReasonSeverity = Literal["deny", "warn", "error"]
 
 
-def _field_dict(item: Reason | Ground) -> dict[str, Any]:
+def _field_dict(item: Reason | Ground | TemplateUse) -> dict[str, Any]:
     """Every field by name, in declaration order (the JSON output's key order)."""
     return {f.name: getattr(item, f.name) for f in fields(item)}
 
@@ -62,6 +62,21 @@ class Ground:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateUse:
+    """Which approved text the judged message was rendered from: what a regulator asks for
+    ("which version was sent?"), named by its computed content hash (docs/templates.md)."""
+
+    id: str
+    version: int
+    language: str
+    content_hash: str
+    purpose: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return _field_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """Whether a proposed contact may be made at its proposed time, and why."""
 
@@ -79,6 +94,8 @@ class Decision:
     #: For the rules that applied and passed, in stack order: the basis each relied on. Only
     #: kinds that pass on evidence report one (see ``RuleBase.ground``); never read to decide.
     grounds: tuple[Ground, ...] = ()
+    #: The approved template the message was rendered from, when the contact named one by id.
+    template: TemplateUse | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +111,7 @@ class Decision:
             "rulesets": list(self.rulesets),
             "fingerprint": self.fingerprint,
             "version": self.version,
+            "template": self.template.as_dict() if self.template else None,
         }
 
 

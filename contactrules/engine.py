@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .context import ContactShape, Context
-from .decision import Decision, Ground, Reason, engine_reason
+from .decision import Decision, Ground, Reason, TemplateUse, engine_reason
 from .history import NOTE as INVALID_HISTORY_NOTE
 from .history import invalid_history_reason
 from .loading.loader import load_rulesets
@@ -44,6 +44,8 @@ from .records import History, Record, as_history
 from .rules import RuleBase, render_message
 from .rules.ruleset import Ruleset
 from .rules.time_window import UNSURE, TimeWindow, joint_next_ok, joint_search_possible
+from .templates.registry import Registry, load_registry
+from .templates.resolve import resolve_template
 
 __all__ = ["Engine"]
 
@@ -111,7 +113,17 @@ def _too_many_zones_reason(zone_names: Sequence[str]) -> Reason:
 class Engine:
     """Judges contacts against a fixed set of rulesets; cheap to call, built once."""
 
-    def __init__(self, rulesets: Sequence[Ruleset], *, reference: bool = False) -> None:
+    def __init__(
+        self,
+        rulesets: Sequence[Ruleset],
+        *,
+        reference: bool = False,
+        templates: Registry | None = None,
+    ) -> None:
+        #: The approved message templates a contact may name by id (``template.data``): the
+        #: engine renders them and judges the message that will be sent. Without a registry, a
+        #: contact that names one is denied (nothing to render).
+        self.templates = templates
         #: The reference evaluator: every shortcut of the fast path off (each rule walks the
         #: history itself, every rule is re-judged at each candidate instant). Decisions must be
         #: identical either way; tests/test_differential.py holds the fast path to it.
@@ -120,27 +132,44 @@ class Engine:
         digest = hashlib.sha256(f"contactrules {__version__}\n".encode())
         for rs in sorted(self.rulesets, key=lambda r: r.id):
             digest.update(f"{rs.id} {rs.digest()}\n".encode())
+        if templates is not None:  # the approved texts decide too; no registry keeps old prints
+            for loaded in sorted(templates.templates, key=lambda t: t.spec.key):
+                digest.update(f"template {loaded.spec.label} {loaded.content_hash}\n".encode())
+                digest.update(f"{loaded.spec.model_dump_json()}\n".encode())
         self.fingerprint = "sha256:" + digest.hexdigest()
         self._stacks: dict[tuple[frozenset[JurisdictionKey], CollectorType], _Stack] = {}
 
     # --- construction ---------------------------------------------------------------------
     @classmethod
     def from_path(
-        cls, *paths: Path | str, skip_dirs: tuple[str, ...] = DEFAULT_SKIP_DIRS
+        cls,
+        *paths: Path | str,
+        skip_dirs: tuple[str, ...] = DEFAULT_SKIP_DIRS,
+        templates: Registry | Sequence[Path | str] | None = None,
     ) -> Engine:
         """Load every ruleset under the given files or folders (raises RulesetError).
 
         Folders named ``examples`` (example company policies) or ``tests`` below a given folder
         are skipped unless named directly, so ``Engine.from_path("rulesets")`` is the law that
-        binds by default.
+        binds by default. ``templates``: a registry, or the files and folders of one.
         """
-        return cls(load_rulesets(paths, skip_dirs=skip_dirs))
+        return cls(load_rulesets(paths, skip_dirs=skip_dirs), templates=_registry(templates))
 
     @classmethod
-    def default(cls) -> Engine:
-        """The bundled rulesets (the law only; example company policies are left out)."""
+    def default(cls, *, templates: Registry | Sequence[Path | str] | None = None) -> Engine:
+        """The bundled rulesets (the law only; example company policies are left out), with
+        the approved templates of ``templates`` if given (a registry, or its files and folders;
+        the example registry in the checkout is approved by nobody, so none is loaded unasked).
+        """
         root = bundled_rulesets_dir()
-        return cls(load_rulesets([root], skip_dirs=DEFAULT_SKIP_DIRS, display=(root, "rulesets")))
+        return cls(
+            load_rulesets([root], skip_dirs=DEFAULT_SKIP_DIRS, display=(root, "rulesets")),
+            templates=_registry(templates),
+        )
+
+    def with_templates(self, templates: Registry | Sequence[Path | str] | None) -> Engine:
+        """The same rulesets with another template registry (or none)."""
+        return Engine(self.rulesets, reference=self.reference, templates=_registry(templates))
 
     # --- selection ------------------------------------------------------------------------
     def _stack(self, contact: Contact) -> _Stack:
@@ -200,8 +229,23 @@ class Engine:
                 None,
                 "no time can be computed until the problem is fixed",
             )
-        ctx = Context.build(contact, as_history(history), zones, fast=not self.reference)
+        resolution = resolve_template(contact, self.templates, zones)
+        if resolution.problem is not None:
+            return self._decision(
+                contact,
+                stack,
+                zone_names,
+                [resolution.problem],
+                [],
+                None,
+                "no time can be computed until the message can be resolved",
+            )
+        contact, used = resolution.contact, resolution.use
+        ctx = Context.build(
+            contact, as_history(history), zones, fast=not self.reference, templates=self.templates
+        )
         bound = stack.for_shape(ctx.shape)
+        ctx.share_disclosure_rules(_disclosure_rules(bound))
         reasons, warnings, failing, unjudged, grounds = _judge(ctx, bound)
         if unjudged:
             reasons.insert(0, _no_zone_reason(unjudged))
@@ -219,7 +263,9 @@ class Engine:
             next_at, note = _next_allowed(ctx, bound, failing)
             if next_at is not None:
                 next_at = next_at.astimezone(contact.at.tzinfo)
-        return self._decision(contact, stack, zone_names, reasons, warnings, next_at, note, grounds)
+        return self._decision(
+            contact, stack, zone_names, reasons, warnings, next_at, note, grounds, used
+        )
 
     def evaluate_many(
         self,
@@ -244,6 +290,7 @@ class Engine:
         next_at: dt.datetime | None,
         note: str | None,
         grounds: Sequence[Ground] = (),
+        template: TemplateUse | None = None,
     ) -> Decision:
         binding = next((r.zone for r in reasons if r.zone), None)
         return Decision(
@@ -259,6 +306,7 @@ class Engine:
             fingerprint=self.fingerprint,
             version=__version__,
             grounds=tuple(grounds),
+            template=template,
         )
 
     def trace(
@@ -270,8 +318,14 @@ class Engine:
         zones, problems = candidate_zones(contact)
         if problems or len(zones) > MAX_ZONES:
             return []
-        ctx = Context.build(contact, history, zones, fast=not self.reference)
+        resolution = resolve_template(contact, self.templates, zones)
+        if resolution.problem is not None:
+            return []
+        ctx = Context.build(
+            resolution.contact, history, zones, fast=not self.reference, templates=self.templates
+        )
         out: list[tuple[str, str]] = []
+        ctx.share_disclosure_rules(_disclosure_rules(stack.for_shape(ctx.shape)))
         for item in stack.by_channel.get(contact.channel, ()):
             try:
                 if not item.rule.applies(ctx):
@@ -288,7 +342,7 @@ class Engine:
 
     def as_reference(self) -> Engine:
         """The same rulesets judged by the reference evaluator (no shortcuts): for tests."""
-        return Engine(self.rulesets, reference=True)
+        return Engine(self.rulesets, reference=True, templates=self.templates)
 
     def subset(self, ruleset_ids: Iterable[str]) -> Engine:
         """An engine over some of this engine's rulesets (unknown ids raise KeyError)."""
@@ -297,7 +351,9 @@ class Engine:
         missing = [i for i in wanted if i not in by_id]
         if missing:
             raise KeyError(f"unknown ruleset id(s) {missing}; loaded: {sorted(by_id)}")
-        return Engine([by_id[i] for i in wanted], reference=self.reference)
+        return Engine(
+            [by_id[i] for i in wanted], reference=self.reference, templates=self.templates
+        )
 
     def rule(self, rule_id: str) -> tuple[RuleBase, Ruleset] | None:
         """Find a loaded rule by id (for ``explain`` and tests)."""
@@ -337,6 +393,16 @@ class _Stack:
             found = tuple(chosen)
             self._by_shape[shape] = found
         return found
+
+
+def _disclosure_rules(bound: Sequence[_Bound]) -> tuple[RuleBase, ...]:
+    return tuple(item.rule for item in bound if getattr(item.rule, "requires_disclosures", False))
+
+
+def _registry(templates: Registry | Sequence[Path | str] | None) -> Registry | None:
+    if templates is None or isinstance(templates, Registry):
+        return templates
+    return load_registry(templates)
 
 
 def _stack_order(rs: Ruleset) -> tuple[int, str]:

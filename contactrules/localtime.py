@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ __all__ = [
     "days_from",
     "format_seconds",
     "later_by",
+    "local_dates",
     "local_day_start",
     "local_instant",
     "possible_local_dates",
@@ -134,6 +135,13 @@ def possible_local_dates(at: dt.datetime) -> tuple[dt.date, ...]:
         except OverflowError:
             found.append(dt.date.min if zone is _WESTMOST else dt.date.max)
     return tuple(days_from(found[0], 0, (found[1] - found[0]).days + 1))
+
+
+def local_dates(at: dt.datetime, zones: Sequence[ZoneRef]) -> tuple[dt.date, ...]:
+    """Every date ``at`` falls on in ``zones``; every date on Earth when no zone is known."""
+    if not zones:
+        return possible_local_dates(at)
+    return tuple(sorted({at.astimezone(zone).date() for _, zone in zones}))
 
 
 @lru_cache(maxsize=65536)

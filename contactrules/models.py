@@ -28,6 +28,9 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -661,11 +664,63 @@ class Consumer(_Input):
         return self
 
 
+#: Most values one message's data may hold (an account record is a few dozen).
+MAX_TEMPLATE_VALUES = 1000
+
+
 class Template(_Input):
+    """The message a contact carries: its text as written, or an approved template by id.
+
+    Two ways, never both: ``text`` is judged as given (``id`` then only labels it); ``data``
+    asks the engine to render the approved template ``id`` (``version``, or the highest in
+    force) in ``language`` from the engine's template registry with these values, and to judge
+    the message that will be sent (docs/templates.md).
+    """
+
     id: NonBlankStr | None = None
+    version: Annotated[StrictInt, Field(ge=1)] | None = Field(
+        default=None, description="The approved version to render (with `data`)."
+    )
     language: NonBlankStr = "en"
-    purpose: Purpose = Purpose.COLLECTION
+    purpose: Purpose = Field(
+        default=Purpose.COLLECTION,
+        description="With `data`, the registry's purpose applies; one stated must agree with it.",
+    )
     text: str = ""
+    data: dict[str, StrictStr | StrictInt | StrictFloat | None] | None = Field(
+        default=None,
+        max_length=MAX_TEMPLATE_VALUES,
+        description="Values for the placeholders of the registered template `id` (`{}` for "
+        "a template with none); the engine renders the message from its registry.",
+    )
+
+    @property
+    def registered(self) -> bool:
+        """Whether the message is to be rendered from the registry rather than given."""
+        return self.data is not None
+
+    @model_validator(mode="after")
+    def _text_or_data(self) -> Template:
+        if self.data is None:
+            if self.version is not None:
+                raise PydanticCustomError(
+                    "template_version_without_data",
+                    "version selects a registered template to render; give data (the "
+                    "placeholder values, {} for none) with it, or leave version out",
+                )
+            return self
+        if self.id is None:
+            raise PydanticCustomError(
+                "template_data_without_id",
+                "data is rendered into the registered template named by id; give id",
+            )
+        if self.text:
+            raise PydanticCustomError(
+                "template_text_and_data",
+                "give either text (the message as written) or data (values for the "
+                "registered template), not both",
+            )
+        return self
 
 
 class Contact(_Input):

@@ -35,8 +35,9 @@ def test_readme_examples_run_as_written(tmp_path: Path, monkeypatch: pytest.Monk
 def test_shipped_json_schemas_match_the_models() -> None:
     import json
 
-    from contactrules.schema import input_schema, ruleset_schema
+    from contactrules.schema import disclosures_schema, input_schema, ruleset_schema
 
     folder = ROOT / "contactrules" / "schema"
     assert json.loads((folder / "ruleset.schema.json").read_text()) == ruleset_schema()
     assert json.loads((folder / "input.schema.json").read_text()) == input_schema()
+    assert json.loads((folder / "disclosures.schema.json").read_text()) == disclosures_schema()

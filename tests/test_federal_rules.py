@@ -94,6 +94,7 @@ DISPUTE = "US-FED-FDCPA-1692g-DISPUTE-PENDING"
 CONFIRMATION_CONTENT = "US-FED-REGF-1006.14h2i-CONFIRMATION-CONTENT"
 LCM_REQUIRED_PARTS = "US-FED-REGF-1006.2j-LCM-REQUIRED-PARTS"
 PROFANITY = "US-FED-FDCPA-1692d2-PROFANITY"
+LANGUAGE_VERIFIED = "US-FED-CONTENT-LANGUAGE-VERIFIED"
 
 # Message texts. DISCLOSED satisfies both 1006.18(e)(1) and (e)(2), so a case about another rule
 # does not depend on whether its contact is the initial communication.
@@ -1566,6 +1567,23 @@ CONTENT_CASES = [
         PROFANITY,
         "15 U.S.C. 1692d(2)",
         letter(jun(2, 10), f"{FROM_COLLECTOR} Please pay by June 30."),
+        history=prior_letter(),
+    ),
+    deny(
+        "English profanity labelled Spanish is denied for its language, not passed unread",
+        LANGUAGE_VERIFIED,
+        "15 U.S.C. 1692d(2); 12 CFR 1006.14(d), 1006.18(e)(2) (phrases looked up by language)",
+        letter(jun(2, 10), f"{FROM_COLLECTOR} Pay this bullshit bill, you bastard.", language="es"),
+        history=prior_letter(),
+        reasons=frozenset({LANGUAGE_VERIFIED, MM_SUBSEQUENT}),
+        next_at=None,
+        facts={"detected_language": "en"},
+    ),
+    allow(
+        "a Spanish letter labelled Spanish",
+        LANGUAGE_VERIFIED,
+        "12 CFR 1006.18(e)(2); 15 U.S.C. 1692e(11)",
+        letter(jun(2, 10), ES_DISCLOSED, language="es"),
         history=prior_letter(),
     ),
     deny(

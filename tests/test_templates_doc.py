@@ -6,6 +6,7 @@ import contextlib
 import io
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,7 @@ def _run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def _write_files(tmp_path: Path) -> dict[str, str]:
     files = {m[1]: m[0] for m in re.findall(r"```yaml\n(# file: (\S+)\n.*?)```", DOC, re.S)}
-    assert set(files) == {REGISTRY, "ana.yaml"}
+    assert set(files) == {REGISTRY, "ana.yaml", "ana-reminder.yaml"}
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -43,17 +44,43 @@ def test_the_example_runs_as_written(tmp_path: Path) -> None:
     commands = re.findall(r"```sh\n(.*?)\n```", DOC, re.S)
     printed = re.findall(r"```text\n(.*?)```", DOC, re.S)
     assert commands == [
-        "contactrules templates check my-templates",
+        "contactrules templates check my-templates --on 2026-06-02",
+        "contactrules templates diff approved proposed --on 2026-06-02",
         "contactrules templates render balance-reminder-sms --data ana.yaml --language es "
         "--templates my-templates --on 2026-06-02",
+        "contactrules evaluate ana-reminder.yaml --templates my-templates",
     ]
-    hashes, problems, message = printed
+    hashes, problems, matrix, differences, message, decision = printed
+
+    # The review of a change: the page's edit of the Spanish text is newly denied, exit 1.
+    shutil.copytree(tmp_path / "my-templates", tmp_path / "approved")
+    shutil.copytree(tmp_path / "my-templates", tmp_path / "proposed")
+    proposed = tmp_path / "proposed" / "reminders.templates.yaml"
+    edited = files[REGISTRY].replace(
+        "{{ company_name }} es un cobrador de deudas. Un pago de {{ amount }}",
+        "{{ company_name }} le recuerda que un pago de {{ amount }}",
+    )
+    assert edited != files[REGISTRY]
+    proposed.write_text(edited, encoding="utf-8")
+    compared = _run(commands[1], tmp_path)
+    assert compared.returncode == 1, compared.stdout + compared.stderr
+    assert compared.stdout.splitlines()[: len(differences.splitlines())] == differences.splitlines()
+
+    judged = _run(commands[3], tmp_path)
+    assert judged.returncode == 0, judged.stderr
+    # Printed as shown, down to the line the page leaves out (the rulesets and fingerprint).
+    assert judged.stdout.lstrip("\n").startswith(decision), judged.stdout
+    spanish_hash = next(line for line in hashes.splitlines() if " es " in line).split()[-1]
+    assert f"es {spanish_hash}" in decision
 
     checked = _run(commands[0], tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout == hashes
+    assert checked.stdout.startswith(hashes + "\n")
+    shown = checked.stdout.splitlines()
+    for line in matrix.splitlines():  # the part of the matrix the page shows, line for line
+        assert line in shown, line
 
-    rendered = _run(commands[1], tmp_path)
+    rendered = _run(commands[2], tmp_path)
     assert rendered.returncode == 0, rendered.stderr
     assert rendered.stdout == message
     assert rendered.stderr.startswith("balance-reminder-sms@1 es sha256:")

@@ -53,13 +53,26 @@ def _load_scenario(path: str) -> Scenario:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``contactrules evaluate FILE… [--rulesets PATH]… [--format text|json]``."""
-    return evaluate(args.files, args.rulesets, args.format, sys.stdout)
+    """``contactrules evaluate FILE… [--rulesets PATH]… [--templates PATH]… [--format …]``."""
+    return evaluate(args.files, args.rulesets, args.format, sys.stdout, args.templates)
 
 
-def evaluate(files: list[str], rulesets: list[str] | None, fmt: str, out: TextIO) -> int:
-    """Judge every proposed contact in the scenario files and print the decisions."""
-    engine = Engine.from_path(*rulesets) if rulesets else Engine.default()
+def evaluate(
+    files: list[str],
+    rulesets: list[str] | None,
+    fmt: str,
+    out: TextIO,
+    templates: list[str] | None = None,
+) -> int:
+    """Judge every proposed contact in the scenario files and print the decisions.
+
+    ``templates``: registry files or folders, for contacts that name an approved template by id.
+    """
+    engine = (
+        Engine.from_path(*rulesets, templates=templates)
+        if rulesets
+        else Engine.default(templates=templates)
+    )
     problems: list[Diagnostic] = []
     results: list[dict[str, Any]] = []
     for file in files:
@@ -132,6 +145,12 @@ def _print_text(results: list[dict[str, Any]], out: TextIO) -> None:
         verdict = "ALLOWED" if d.allowed else "DENIED"
         bound = f"; bound by {d.binding_zone}" if d.binding_zone else ""
         print(f"      {verdict} (zones: {', '.join(d.zones) or 'none'}{bound})", file=out)
+        if d.template is not None:
+            used = d.template
+            print(
+                f"      template: {used.id}@{used.version} {used.language} {used.content_hash}",
+                file=out,
+            )
         for reason in (*d.reasons, *d.warnings):
             tag = "warning " if reason.severity == "warn" else ""
             print(f"      - {tag}{reason.rule_id} [{reason.citation}]", file=out)

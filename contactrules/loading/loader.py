@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..diagnostics import Diagnostic, Location, RulesetError
+from ..disclosures.library import Library, library_for
+from ..disclosures.requirement import LIBRARY_CONTEXT_KEY
 from ..rules.ruleset import Ruleset, RulesetSpec
 from .files import find_files
 from .lint import calendar_problems, semantic_problems
@@ -31,7 +33,9 @@ __all__ = [
 CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
 # Message template registries (contactrules.templates) may live beside the rulesets.
 TEMPLATES_SUFFIXES = (".templates.yaml", ".templates.yml")
-_NOT_RULESETS = CASES_SUFFIXES + TEMPLATES_SUFFIXES
+# So may disclosure libraries (contactrules.disclosures), which rules name.
+DISCLOSURES_SUFFIXES = (".disclosures.yaml", ".disclosures.yml")
+_NOT_RULESETS = CASES_SUFFIXES + TEMPLATES_SUFFIXES + DISCLOSURES_SUFFIXES
 
 
 def _is_ruleset_name(name: str) -> bool:
@@ -64,7 +68,9 @@ def discover(paths: Iterable[Path | str], *, skip_dirs: tuple[str, ...] = ()) ->
     return find_ruleset_files(paths, skip_dirs=skip_dirs)[0]
 
 
-def _load_one(path: Path, shown: str | None = None) -> tuple[Ruleset | None, list[Diagnostic]]:
+def _load_one(
+    path: Path, shown: str | None = None, library: Library | None = None
+) -> tuple[Ruleset | None, list[Diagnostic]]:
     try:
         doc = load_yaml_file(path, shown=shown)
     except RulesetError as exc:
@@ -78,7 +84,9 @@ def _load_one(path: Path, shown: str | None = None) -> tuple[Ruleset | None, lis
             )
         ]
     try:
-        spec = RulesetSpec.model_validate(doc.value)
+        spec = RulesetSpec.model_validate(
+            doc.value, context={LIBRARY_CONTEXT_KEY: library} if library is not None else None
+        )
     except ValidationError as exc:
         return None, validation_diagnostics(exc, doc, RulesetSpec)
     spec = _inherit_dates(spec)
@@ -139,11 +147,14 @@ def lint_paths(
     paths = list(paths)
     rulesets: list[Ruleset] = []
     files, problems = find_ruleset_files(paths, skip_dirs=skip_dirs)
+    # The bundled disclosure library, and any library under the paths, for rules to name.
+    library, library_problems = library_for(paths)
+    problems.extend(library_problems)
     for file in files:
         shown = None
-        if display is not None:
+        if display is not None and file.is_relative_to(display[0]):  # other paths as given
             shown = str(Path(display[1]) / file.relative_to(display[0])).replace("\\", "/")
-        ruleset, found = _load_one(file, shown)
+        ruleset, found = _load_one(file, shown, library)
         problems.extend(found)
         if ruleset is not None:
             rulesets.append(ruleset)
@@ -154,8 +165,8 @@ def lint_paths(
             Diagnostic(
                 Location(str(path)),
                 "ruleset.none-found",
-                "no ruleset file (*.yaml or *.yml, other than *.cases.yaml and "
-                "*.templates.yaml) is here",
+                "no ruleset file (*.yaml or *.yml, other than *.cases.yaml, "
+                "*.templates.yaml and *.disclosures.yaml) is here",
             )
             for path in paths
         )

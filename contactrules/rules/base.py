@@ -17,9 +17,18 @@ from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    WithJsonSchema,
+    field_validator,
+)
 
 from ..context import ContactShape, Context
 from ..localtime import possible_local_dates
@@ -61,6 +70,23 @@ NEXT_TIMES: dict[NextTime, str] = {
 ContactPhoneType = Literal["home", "mobile", "work", "other", "unknown"]
 
 
+def _when_language(value: str) -> str:
+    """A language code as templates write it (``es``), or ``unknown``."""
+    if value == "unknown":
+        return value
+    from ..templates.language import check_language  # the templates package imports rules
+
+    return check_language(value)
+
+
+#: What ``when: languages`` lists: primary language subtags, and ``unknown``.
+WhenLanguage = Annotated[
+    StrictStr,
+    AfterValidator(_when_language),
+    WithJsonSchema({"type": "string", "pattern": "^([a-z]{2,3}|unknown)$"}),
+]
+
+
 @dataclass(frozen=True)
 class Finding:
     """Why a rule failed: a default message and the facts a regulator would ask for."""
@@ -94,6 +120,15 @@ class When(_RuleModel):
             " (home, mobile, work, other; `to_work: true` makes it work), or unknown when `to` is"
             " missing or not among the consumer's phones. List unknown wherever the rule must"
             " also hold for numbers of unknown type (fail closed)."
+        ),
+    )
+    languages: list[WhenLanguage] | None = Field(
+        default=None,
+        description=(
+            "The consumer's preferred language (`language`), read as its primary subtag (es-MX"
+            " and ES are es), or unknown when none is stated or it is no language code. List"
+            " unknown wherever the rule must also hold for consumers whose language is not"
+            " known (fail closed)."
         ),
     )
     collector_types: list[CollectorType] | None = None
@@ -141,6 +176,8 @@ class When(_RuleModel):
         if self.to_work is not None and shape.to_work is not self.to_work:
             return False
         if self.phone_types is not None and shape.phone_type not in self.phone_types:
+            return False
+        if self.languages is not None and shape.language not in self.languages:
             return False
         if self.collector_types is not None and shape.collector_type not in self.collector_types:
             return False

@@ -142,6 +142,7 @@ def _placeholder_lints(rule: RuleBase) -> Iterator[RuleLint]:
 _WHEN_LISTS = {
     "recipients": "recipients",
     "phone_types": "phone types",
+    "languages": "languages",
     "collector_types": "collector types",
     "purposes": "purposes",
 }
@@ -157,6 +158,16 @@ def _condition_lints(rule: RuleBase) -> Iterator[RuleLint]:
                 f'when: {key} is an empty list, so rule "{rule.id}" applies to no contact and '
                 f"never {verb(rule)}; list the {noun} it covers, or remove the key to cover all",
             )
+    languages = rule.when.languages
+    if languages and "unknown" not in languages:
+        yield RuleLint(
+            ("when", "languages"),
+            codes.RULESET_SKIPS_UNKNOWN_LANGUAGE.code,
+            f'when: languages does not list unknown, so rule "{rule.id}" does not judge a '
+            "consumer whose preferred language is not stated (nor one whose language is not a "
+            "language code); add unknown unless it must apply only to consumers known to prefer "
+            f"{', '.join(languages)}",
+        )
     purposes = set(Purpose) if rule.when.purposes is None else set(rule.when.purposes)
     if rule.unless_purposes and purposes and purposes <= set(rule.unless_purposes):
         yield RuleLint(

@@ -133,7 +133,23 @@ class Ruleset:
         return self.spec.ruleset
 
     def canonical(self) -> dict[str, Any]:
-        return self.spec.model_dump(mode="json", exclude_defaults=False)
+        """The spec as data, with the library disclosures its rules name written out: a rule
+        that names one decides by the library's forms, so they are part of its fingerprint."""
+        data = self.spec.model_dump(mode="json", exclude_defaults=False)
+        named = {
+            requirement.disclosure: {
+                **requirement.entry.model_dump(mode="json"),
+                "negations": {
+                    language: sorted(requirement.library.negating(language))
+                    for language in sorted(requirement.entry.languages)
+                },
+            }
+            for rule in self.spec.rules
+            for requirement in getattr(rule, "disclosure_requirements", ())
+        }
+        if named:
+            data["disclosure_library"] = dict(sorted(named.items()))
+        return data
 
     def digest(self) -> str:
         payload = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))

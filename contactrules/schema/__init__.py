@@ -1,15 +1,16 @@
-"""JSON Schemas generated from the models, for editors (rulesets, template registries) and
-generators (inputs)."""
+"""JSON Schemas generated from the models, for editors (rulesets, template registries,
+disclosure libraries) and generators (inputs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..disclosures.model import DisclosureFile
 from ..rules.ruleset import RulesetSpec
 from ..scenario import Scenario
 from ..templates.model import RegistryFile
 
-__all__ = ["input_schema", "ruleset_schema", "templates_schema"]
+__all__ = ["disclosures_schema", "input_schema", "ruleset_schema", "templates_schema"]
 
 
 def ruleset_schema() -> dict[str, Any]:
@@ -30,4 +31,11 @@ def templates_schema() -> dict[str, Any]:
     schema = RegistryFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "contactrules template registry"
+    return schema
+
+
+def disclosures_schema() -> dict[str, Any]:
+    schema = DisclosureFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "contactrules disclosure library"
     return schema

@@ -9,7 +9,9 @@ content hash computed from it, and rendering fills ``{{ name }}`` placeholders a
 Modules, one job each: :mod:`.model` (the file format), :mod:`.language` (language codes),
 :mod:`.syntax` (the placeholder scanner), :mod:`.content_hash` (the canonical form and hash),
 :mod:`.checks` (problems between keys and entries), :mod:`.registry` (files → registry),
-:mod:`.render` (values → message).
+:mod:`.render` (values → message), :mod:`.language_id` (whether a text reads as its declared
+language) and :mod:`.sms` (a text message's encoding and segments); those two are imported
+where used, not here, so that importing contactrules does not load them.
 """
 
 from __future__ import annotations

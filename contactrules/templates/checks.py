@@ -35,8 +35,31 @@ class Entry:
 
 
 def entry_problems(entry: Entry) -> list[Diagnostic]:
-    """The problems of one entry on its own: body syntax, placeholders, dates."""
-    return [*_body_problems(entry), *_date_problems(entry)]
+    """The problems of one entry on its own: body syntax, placeholders, dates, and a body that
+    reads as another language than declared."""
+    body = _body_problems(entry)
+    if not body:  # a body with placeholder problems is not read for its language
+        body += _language_problems(entry)
+    return [*body, *_date_problems(entry)]
+
+
+def _language_problems(entry: Entry) -> list[Diagnostic]:
+    """A body identified, with confidence, as another language (see :mod:`.language_id`)."""
+    from .language_id import verify_language  # imported when a registry is read, not at start-up
+
+    spec = entry.spec
+    found = verify_language(spec.body, spec.language)
+    if not found.mismatch:
+        return []
+    return [
+        Diagnostic(
+            entry.locate("body"),
+            codes.TEMPLATE_WRONG_LANGUAGE.code,
+            f"the body {found.describe()}, not {spec.language} as language: says; write "
+            f"language: {found.detected} if the text is right, or correct the text if it must "
+            f"be in {spec.language}",
+        )
+    ]
 
 
 def _body_problems(entry: Entry) -> list[Diagnostic]:

@@ -16,7 +16,7 @@ only: the full ISO 639-3 list (about 8,000 codes) is not shipped.
 
 from __future__ import annotations
 
-__all__ = ["TWO_LETTER", "check_language"]
+__all__ = ["TWO_LETTER", "check_language", "normalise_language"]
 
 _PAIRS = (
     "aar:aa abk:ab afr:af aka:ak alb:sq amh:am ara:ar arg:an arm:hy asm:as ava:av ave:ae "
@@ -71,3 +71,22 @@ def check_language(value: str) -> str:
         f'"{value}" is not a language code; write the BCP 47 primary language subtag, a '
         f'lower-case ISO 639-1 code such as "en" or "es", without a region{hint}'
     )
+
+
+def normalise_language(value: str | None) -> str | None:
+    """A language as stated in a consumer's record, as the primary subtag templates use; ``None``
+    when nothing is stated or it names no language.
+
+    Consumer records come from other systems, which write ``es-MX``, ``ES``, ``es_US`` or
+    ``spa`` for Spanish; a ``when: languages`` condition or a template lookup must read them all
+    as ``es``. A value that is no language code (``Spanish``, ``und``, ``xx-1``) is ``None``:
+    the caller treats the language as unknown, never as some language.
+    """
+    if value is None:
+        return None
+    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    primary = _THREE_TO_TWO.get(primary, _WITHDRAWN.get(primary, primary))
+    try:
+        return check_language(primary)
+    except ValueError:
+        return None
