@@ -14,7 +14,11 @@ catching those goes on working::
     │   └── AuditFileError         (also ValueError) an exported audit line cannot be read back
     └── LedgerError                the shared contact ledger cannot be used as asked
         ├── SchemaTooNewError      the database was written by a newer contactrules
-        └── UnknownRecordError     (also KeyError) no contact record has this id
+        ├── UnknownRecordError     (also KeyError) no contact record has this id
+        ├── IdempotencyConflictError  an idempotency key already names another contact
+        ├── ConnectionLostError    the database connection could not be restored in time
+        ├── ReadOnlyLedgerError    a write to a ledger opened (or served) read-only
+        └── IdentifierKeyError     the identifier key is missing or not the ledger's
 
 The ledger's classes are exported from :mod:`contactrules.ledger`, the others from the package.
 

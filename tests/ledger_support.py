@@ -83,6 +83,26 @@ class LedgerSpec:
             return SQLiteLedger(self.target, engine, **options)
         return PostgresLedger(self.target, engine, schema=self.schema, **options)
 
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a statement run on the ledger's database directly, as a person with a
+        database client would (``?`` placeholders)."""
+        if self.backend == "sqlite":
+            import sqlite3
+
+            conn = sqlite3.connect(self.target)
+            try:
+                with conn:
+                    rows = conn.execute(sql, params)
+                    return [tuple(r) for r in rows.fetchall()] if rows.description else []
+            finally:
+                conn.close()
+        import psycopg
+
+        with psycopg.connect(self.target, autocommit=True) as pg:
+            pg.execute(f'SET search_path TO "{self.schema}"')
+            found = pg.execute(sql.replace("?", "%s").encode(), params)
+            return [tuple(r) for r in found.fetchall()] if found.description else []
+
     @property
     def url(self) -> str:
         if self.backend == "sqlite":

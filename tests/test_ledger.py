@@ -235,14 +235,18 @@ def test_audit_jsonl_round_trip(ledger: Ledger, tmp_path: Path) -> None:
     # The history is as each decision saw it: pending then, no_answer later.
     assert entries[1].history[0].outcome is Outcome.PENDING
     assert entries[2].history[0].outcome is Outcome.NO_ANSWER
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        data = json.loads(line)
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    # The file is the whole chain: its genesis entry first and its head last (docs/ledger.md).
+    assert "event" in lines[0] and "head" in lines[-1]
+    for number, data in enumerate(lines[1:-1]):
         digest = hashlib.sha256(canonical_json(data["inputs"]).encode()).hexdigest()
         assert data["inputs_hash"] == "sha256:" + digest
         assert data["fingerprint"] == entries[number].fingerprint
         assert data["reasons"] == entries[number].reasons
         assert entries[number].intact()
-    assert entries[1].inputs_hash == inputs_hash(entries[1].contact, entries[1].history)
+    contact = entries[1].contact
+    assert contact is not None  # None only once erased, or in a redacted export
+    assert entries[1].inputs_hash == inputs_hash(contact, entries[1].history)
     stream = io.StringIO()
     assert ledger.export_audit(stream, consumer_id="nobody") == 0
 
@@ -281,10 +285,10 @@ def test_replay_of_an_exported_file_detects_alteration(
     assert main(["replay", str(path)]) == 0
     capsys.readouterr()
     # Someone rewrites history: the conversation becomes a no-answer.
-    lines = path.read_text(encoding="utf-8").splitlines()
-    data = json.loads(lines[1])
+    lines = path.read_text(encoding="utf-8").splitlines()  # genesis, decisions 1 and 2, head
+    data = json.loads(lines[2])
     data["inputs"]["history"][0]["outcome"] = "no_answer"
-    lines[1] = json.dumps(data)
+    lines[2] = json.dumps(data)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["replay", str(path)]) == 1
     out = capsys.readouterr().out
@@ -405,7 +409,7 @@ def test_a_stop_recorded_through_the_ledger_revokes_consent(ledger: Ledger) -> N
     assert [r.rule_id for r in again.decision.reasons] == [WIRELESS_RULE]
     # The audit log keeps the STOP among the inputs of that decision, and replay sees it too.
     entry = list(ledger.audit())[-1]
-    assert entry.history[-1].text == "STOP" and entry.intact()
+    assert entry.history[-1].text == "STOP" and entry.intact() and entry.contact is not None
     assert not Engine.default().evaluate(entry.contact, entry.history).allowed
 
 

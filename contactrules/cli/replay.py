@@ -30,19 +30,24 @@ def _verdict(allowed: bool) -> str:
 def _print_one(item: Replayed, out: TextIO) -> None:
     entry, new = item.entry, item.decision
     contact = entry.contact
-    target = f" to {contact.to}" if contact.to else ""
-    print(
-        f"decision {entry.id}: consumer {entry.consumer_id}, {contact.channel.value}{target} "
-        f"about {', '.join(contact.debt_ids)} at {contact.at.isoformat()}",
-        file=out,
-    )
-    if not item.intact:
+    if contact is not None:
+        target = f" to {contact.to}" if contact.to else ""
         print(
-            f"    ALTERED: the logged inputs no longer hash to {entry.inputs_hash} "
-            f"(now {entry.computed_hash()}); the entry was changed after it was written",
+            f"decision {entry.id}: consumer {entry.consumer_id}, {contact.channel.value}{target} "
+            f"about {', '.join(contact.debt_ids)} at {contact.at.isoformat()}",
             file=out,
         )
-    if item.changed:
+    else:
+        print(
+            f"decision {entry.id}: at {entry.at.isoformat()} (its personal data erased)", file=out
+        )
+    if not item.intact:
+        problems = [message for _code, message in entry.problems()] or [
+            f"the logged inputs no longer hash to {entry.inputs_hash} (now {entry.computed_hash()})"
+        ]
+        for message in problems:
+            print(f"    ALTERED: {message}; the entry was changed after it was written", file=out)
+    if item.changed and new is not None:
         print(
             f"    was {_verdict(entry.contact_allowed)} (contactrules {entry.version}, "
             f"{entry.fingerprint[:19]}…, decided {entry.decided_at.isoformat()})",
@@ -75,7 +80,7 @@ def _entries(url: str, engine: Engine) -> tuple[Iterable[AuditEntry], Ledger | N
     if url.endswith(".jsonl"):
         require_regular_file(url)  # a FIFO would block the read, /dev/zero never end
         return read_jsonl(url), None
-    ledger = open_ledger(url, engine, create=False)
+    ledger = open_ledger(url, engine, read_only=True)  # an archived copy, a standby: no writes
     return ledger.audit(), ledger
 
 

@@ -8,23 +8,31 @@ lock, so two workers opening a fresh database at once cannot both create it. Ste
 decision is lost across upgrades. A database written by a newer library (a higher version than
 the last step known here) is refused with a clear error rather than half-understood.
 
-To change the schema, append a :class:`Migration`; never edit one that has been released.
+To change the schema, append a :class:`Migration`; never edit one that has been released. A step
+that must compute something (version 4 chains the decisions already logged) has a ``backfill``
+run in the same transaction, after its statements, through the back-end's session.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._version import __version__
 from .base import LedgerError, SchemaTooNewError
+from .chain import ChainEvent, ChainHead, digest, event_hash, genesis_link, salted_hash
+from .entries import AUDIT_PAGE
 
 if TYPE_CHECKING:  # psycopg is an optional dependency
     import psycopg
+
+    from .sql import SQLSession
 
 __all__ = [
     "MIGRATIONS",
@@ -33,6 +41,8 @@ __all__ = [
     "migrate_postgres",
     "migrate_sqlite",
     "pending",
+    "read_only_version",
+    "start_chain",
 ]
 
 Backend = Literal["sqlite", "postgres"]
@@ -46,9 +56,111 @@ class Migration:
     description: str
     sqlite: tuple[str, ...]
     postgres: tuple[str, ...]
+    backfill: Callable[[SQLSession], None] | None = None
 
     def statements(self, backend: Backend) -> tuple[str, ...]:
         return self.sqlite if backend == "sqlite" else self.postgres
+
+
+def start_chain(session: SQLSession) -> None:
+    """Version 4's step: the genesis entry, then every decision logged before, chained in id
+    order, each with a fresh salt for the hashes of its personal data, and the chain's head.
+
+    The chain shows that these entries were not changed after the upgrade; it cannot say
+    anything of what happened to them before it (docs/ledger.md).
+    """
+    rows = []
+    after = 0
+    while True:
+        page = session.decisions(after, AUDIT_PAGE, None)
+        rows.extend(page)
+        if len(page) < AUDIT_PAGE:
+            break
+        after = page[-1].id
+    body = genesis_link(session.now(), len(rows), __version__)
+    prev = event_hash(body)
+    session.insert_event(ChainEvent(0, "genesis", body, prev))
+    for seq, row in enumerate(rows, start=1):
+        salt = secrets.token_hex(16)
+        chained = dataclasses.replace(
+            row,
+            chain_seq=seq,
+            prev_hash=prev,
+            salt=salt,
+            subject=salted_hash(salt, "consumer", row.consumer_id),
+            decision_hash=salted_hash(salt, "decision", row.decision),
+        )
+        prev = digest(chained.link())
+        session.set_chain_fields(dataclasses.replace(chained, entry_hash=prev))
+    session.insert_head(ChainHead(len(rows), prev))
+
+
+_CHAIN_SQLITE = (
+    "ALTER TABLE decisions ADD COLUMN chain_seq INTEGER",
+    "ALTER TABLE decisions ADD COLUMN prev_hash TEXT",
+    "ALTER TABLE decisions ADD COLUMN entry_hash TEXT",
+    "ALTER TABLE decisions ADD COLUMN salt TEXT",
+    "ALTER TABLE decisions ADD COLUMN subject TEXT",
+    "ALTER TABLE decisions ADD COLUMN decision_hash TEXT",
+    "ALTER TABLE decisions ADD COLUMN consumer_version TEXT",
+    "ALTER TABLE decisions ADD COLUMN idempotency_key TEXT",
+    "ALTER TABLE decisions ADD COLUMN request_hash TEXT",
+    "CREATE UNIQUE INDEX decisions_chain_seq ON decisions (chain_seq)",
+    "CREATE UNIQUE INDEX decisions_idempotency_key ON decisions (idempotency_key)",
+    """CREATE TABLE consumer_versions (
+        hash TEXT PRIMARY KEY,
+        consumer_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    )""",
+    "CREATE INDEX consumer_versions_consumer ON consumer_versions (consumer_id)",
+    """CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('genesis', 'erasure')),
+        body TEXT NOT NULL,
+        entry_hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        entry_hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE ledger_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+)
+
+_CHAIN_POSTGRES = (
+    "ALTER TABLE decisions ADD COLUMN chain_seq BIGINT, ADD COLUMN prev_hash TEXT, "
+    "ADD COLUMN entry_hash TEXT, ADD COLUMN salt TEXT, ADD COLUMN subject TEXT, "
+    "ADD COLUMN decision_hash TEXT, ADD COLUMN consumer_version TEXT, "
+    "ADD COLUMN idempotency_key TEXT, ADD COLUMN request_hash TEXT",
+    "CREATE UNIQUE INDEX decisions_chain_seq ON decisions (chain_seq)",
+    "CREATE UNIQUE INDEX decisions_idempotency_key ON decisions (idempotency_key)",
+    """CREATE TABLE consumer_versions (
+        hash TEXT PRIMARY KEY,
+        consumer_id TEXT NOT NULL,
+        data JSONB NOT NULL,
+        first_seen TIMESTAMPTZ NOT NULL
+    )""",
+    "CREATE INDEX consumer_versions_consumer ON consumer_versions (consumer_id)",
+    """CREATE TABLE audit_events (
+        seq BIGINT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('genesis', 'erasure')),
+        body JSONB NOT NULL,
+        entry_hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        entry_hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE ledger_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -181,7 +293,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ADD COLUMN requested_by_consumer BOOLEAN NOT NULL DEFAULT false",
         ),
     ),
+    Migration(
+        4,
+        "a tamper-evident audit log (each decision chained to the one before, a genesis entry "
+        "for the decisions logged before, the chain's head), idempotency keys, each consumer "
+        "version stored once instead of inside every decision, and the ledger's settings",
+        sqlite=_CHAIN_SQLITE,
+        postgres=_CHAIN_POSTGRES,
+        backfill=start_chain,
+    ),
 )
+
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -227,6 +349,21 @@ def pending(current: int, target: int | None = None) -> list[Migration]:
     return [m for m in MIGRATIONS if current < m.version <= goal]
 
 
+def read_only_version(current: int) -> int:
+    """Check that a ledger opened read-only needs no step (it cannot be upgraded)."""
+    if current == 0:
+        raise LedgerError("not a contactrules ledger (no schema_version)")
+    steps = pending(current)
+    if steps:
+        raise LedgerError(
+            f"the ledger's schema is version {current}, older than the version {SCHEMA_VERSION} "
+            f"this contactrules {__version__} reads, and a read-only ledger cannot be upgraded: "
+            "open it (or a writable copy of it) once without read_only to upgrade it; "
+            "nothing in it is rewritten"
+        )
+    return current
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -247,6 +384,10 @@ def migrate_sqlite(conn: sqlite3.Connection, target: int | None = None) -> int:
         for step in steps:
             for statement in step.sqlite:
                 conn.execute(statement)
+            if step.backfill is not None:
+                from .sqlite import sqlite_session
+
+                step.backfill(sqlite_session(conn))
             conn.execute(
                 "INSERT INTO schema_version (version, description, library_version, applied_at)"
                 " VALUES (?, ?, ?, ?)",
@@ -280,6 +421,15 @@ def advisory_key(*parts: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def postgres_version(conn: psycopg.Connection[tuple[Any, ...]]) -> int:
+    """The schema version of the PostgreSQL ledger on ``search_path`` (0: not a ledger yet)."""
+    found = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+    if not found or not found[0]:
+        return 0
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row is not None else 0
+
+
 def migrate_postgres(
     conn: psycopg.Connection[tuple[Any, ...]], schema: str, target: int | None = None
 ) -> int:
@@ -291,13 +441,18 @@ def migrate_postgres(
     """
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("schema", schema),))
-        conn.execute(_VERSION_TABLE["postgres"])
-        row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-        current = int(row[0]) if row is not None else 0
+        current = postgres_version(conn)
         steps = pending(current, target)
+        if not steps:  # no DDL at all: a ledger already up to date opens on a read-only server
+            return current
+        conn.execute(_VERSION_TABLE["postgres"])
         for step in steps:
             for statement in step.postgres:
                 conn.execute(statement)
+            if step.backfill is not None:
+                from .postgres import postgres_session
+
+                step.backfill(postgres_session(conn, schema))
             conn.execute(
                 "INSERT INTO schema_version (version, description, library_version, applied_at)"
                 " VALUES (%s, %s, %s, %s)",

@@ -10,8 +10,12 @@ It compares the engine's verdict on the contact itself: a contact the ledger den
 a contact already reserved for a later instant would then have broken a rule is compared on its
 own verdict, since that conflict was a fact of the ledger at that moment, not of the contact.
 
-Each entry's inputs are hashed again first; an entry whose inputs no longer match the logged
-hash was altered after it was written, and is reported as such.
+Each entry is checked first (:meth:`~.audit.AuditEntry.intact`: its inputs and decision against
+their logged hashes, its fields against its link of the audit chain); an entry that no longer
+matches was altered after it was written, and is reported as such. An entry whose consumer's
+data was erased, or read from a redacted export, has no inputs left to judge: it is checked,
+not re-judged. (Whether entries were removed or slipped in is ``contactrules audit verify``'s
+business.)
 """
 
 from __future__ import annotations
@@ -31,12 +35,12 @@ class Replayed:
     """One logged decision judged again: the new decision and whether its inputs were intact."""
 
     entry: AuditEntry
-    decision: Decision
+    decision: Decision | None
     intact: bool
 
     @property
     def changed(self) -> bool:
-        return self.decision.allowed != self.entry.contact_allowed
+        return self.decision is not None and self.decision.allowed != self.entry.contact_allowed
 
     @property
     def reportable(self) -> bool:
@@ -46,5 +50,6 @@ class Replayed:
 def replay(entries: Iterable[AuditEntry], engine: Engine) -> Iterator[Replayed]:
     """Judge each logged contact again with ``engine`` and its history as it was."""
     for entry in entries:
-        decision = engine.evaluate(entry.contact, entry.history)
+        contact = entry.contact
+        decision = None if contact is None else engine.evaluate(contact, entry.history)
         yield Replayed(entry, decision, entry.intact())

@@ -11,7 +11,9 @@ supplies only its dialect:
 - how instants and JSON documents are stored: UTC text and JSON text in SQLite, ``timestamptz``
   and ``jsonb`` in PostgreSQL;
 - how a list of ids is matched (chunks of ``IN (?, …)`` or one ``= ANY(?)``);
-- the two statements on the consumer's JSON, whose SQL really differs.
+- the two statements on the consumer's JSON, whose SQL really differs;
+- the clock (PostgreSQL's server clock), the idempotency-key lock, and how the chain's head row
+  is locked for the rest of the transaction (``FOR UPDATE``; SQLite's write lock already is).
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from ..models import (
     Purpose,
     Recipient,
 )
-from .base import DecisionRow, LedgerSession, RecordSource, StoredRecord
+from .chain import ChainEvent, ChainHead
+from .privacy import ERASED, ERASED_CONTACT
+from .session import DecisionRow, LedgerSession, RecordSource, StoredRecord
 
 __all__ = ["RECORD_COLUMNS", "Cursor", "SQLSession"]
 
@@ -65,7 +69,8 @@ _RECORD_INSERT = (
 )
 _DECISION_COLUMNS = (
     "id, consumer_id, at, allowed, contact_allowed, record_id, fingerprint, version, "
-    "inputs_hash, reasons, decision, contact, history, decided_at"
+    "inputs_hash, reasons, decision, contact, history, decided_at, chain_seq, prev_hash, "
+    "entry_hash, salt, subject, decision_hash, consumer_version, idempotency_key, request_hash"
 )
 
 
@@ -76,6 +81,9 @@ class Cursor(Protocol):
 
     def fetchall(self) -> list[Any]: ...
 
+    @property
+    def rowcount(self) -> int: ...
+
 
 class SQLSession(LedgerSession):
     """The ledger's storage operations in SQL; subclasses supply the dialect hooks below."""
@@ -85,6 +93,9 @@ class SQLSession(LedgerSession):
 
     consumer_upsert: ClassVar[str]
     """Store a consumer's id, JSON and update time (three ``?``); rewrite only when it changed."""
+
+    lock_clause: ClassVar[str] = ""
+    """Appended to the chain head's ``SELECT`` to keep other appenders out until the commit."""
 
     # --- dialect ----------------------------------------------------------------------------
     @abstractmethod
@@ -112,10 +123,15 @@ class SQLSession(LedgerSession):
         """A stored JSON document back as JSON data."""
 
     @abstractmethod
-    def _id_filters(self, column: str, ids: Sequence[int]) -> Iterator[tuple[str, list[object]]]:
+    def _id_filters(
+        self, column: str, ids: Sequence[int] | Sequence[str]
+    ) -> Iterator[tuple[str, list[object]]]:
         """``WHERE`` conditions with their parameters that together match ``column`` to ``ids``."""
 
     # --- operations -------------------------------------------------------------------------
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc)
+
     def records(self, consumer_id: str) -> list[StoredRecord]:
         rows = self._execute(
             f"SELECT {_RECORD_COLUMNS} FROM records WHERE consumer_id = ? ORDER BY at, id",
@@ -135,11 +151,18 @@ class SQLSession(LedgerSession):
 
     def reserved_contacts(self, record_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         found: dict[int, dict[str, Any]] = {}
-        for where, params in self._id_filters("record_id", record_ids):
-            for record_id, contact in self._execute(
-                f"SELECT record_id, contact FROM decisions WHERE {where}", params
+        for where, params in self._id_filters("d.record_id", record_ids):
+            for record_id, contact, version, consumer in self._execute(
+                "SELECT d.record_id, d.contact, d.consumer_version, v.data FROM decisions d "
+                f"LEFT JOIN consumer_versions v ON v.hash = d.consumer_version WHERE {where}",
+                params,
             ).fetchall():
-                found[int(record_id)] = self._json(contact)
+                data = self._json(contact)
+                if data == ERASED_CONTACT or (version is not None and consumer is None):
+                    continue
+                if version is not None:
+                    data["consumer"] = self._json(consumer)
+                found[int(record_id)] = data
         return found
 
     def consumer(self, consumer_id: str) -> str | None:
@@ -148,6 +171,24 @@ class SQLSession(LedgerSession):
 
     def upsert_consumer(self, consumer_id: str, data: str, now: dt.datetime) -> None:
         self._execute(self.consumer_upsert, (consumer_id, data, self._instant_param(now)))
+
+    def add_consumer_version(
+        self, version: str, consumer_id: str, data: dict[str, Any], now: dt.datetime
+    ) -> None:
+        self._execute(
+            "INSERT INTO consumer_versions (hash, consumer_id, data, first_seen) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+            (version, consumer_id, self._json_param(data), self._instant_param(now)),
+        )
+
+    def consumer_versions(self, versions: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for where, params in self._id_filters("hash", versions):
+            for version, data in self._execute(
+                f"SELECT hash, data FROM consumer_versions WHERE {where}", params
+            ).fetchall():
+                found[str(version)] = self._json(data)
+        return found
 
     def insert_record(
         self, consumer_id: str, record: ContactRecord, source: RecordSource, now: dt.datetime
@@ -189,8 +230,10 @@ class SQLSession(LedgerSession):
     def insert_decision(self, row: DecisionRow) -> int:
         return self._insert(
             "INSERT INTO decisions (consumer_id, at, allowed, contact_allowed, record_id, "
-            "fingerprint, version, inputs_hash, reasons, decision, contact, history, decided_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "fingerprint, version, inputs_hash, reasons, decision, contact, history, decided_at,"
+            " chain_seq, prev_hash, salt, subject, decision_hash, consumer_version, "
+            "idempotency_key, request_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.consumer_id,
                 self._instant_param(row.at),
@@ -205,7 +248,41 @@ class SQLSession(LedgerSession):
                 self._json_param(row.contact),
                 self._json_param([list(pair) for pair in row.history]),
                 self._instant_param(row.decided_at),
+                row.chain_seq,
+                row.prev_hash,
+                row.salt,
+                row.subject,
+                row.decision_hash,
+                row.consumer_version,
+                row.idempotency_key,
+                row.request_hash,
             ),
+        )
+
+    def set_entry_hash(self, decision_id: int, entry_hash: str) -> None:
+        self._execute("UPDATE decisions SET entry_hash = ? WHERE id = ?", (entry_hash, decision_id))
+
+    def set_chain_fields(self, row: DecisionRow) -> None:
+        """Chain a decision logged before the chain existed (schema version 4's step)."""
+        self._execute(
+            "UPDATE decisions SET chain_seq = ?, prev_hash = ?, entry_hash = ?, salt = ?, "
+            "subject = ?, decision_hash = ? WHERE id = ?",
+            (
+                row.chain_seq,
+                row.prev_hash,
+                row.entry_hash,
+                row.salt,
+                row.subject,
+                row.decision_hash,
+                row.id,
+            ),
+        )
+
+    def insert_head(self, head: ChainHead) -> None:
+        """Start the chain's head row (schema version 4's step)."""
+        self._execute(
+            "INSERT INTO audit_head (id, seq, entry_hash) VALUES (1, ?, ?)",
+            (head.seq, head.entry_hash),
         )
 
     def decisions(self, after_id: int, limit: int, consumer_id: str | None) -> list[DecisionRow]:
@@ -216,6 +293,117 @@ class SQLSession(LedgerSession):
             (*params, limit),
         ).fetchall()
         return [self._decision_row(row) for row in rows]
+
+    def _one_decision(self, where: str, param: object) -> DecisionRow | None:
+        row = self._execute(
+            f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE {where}", (param,)
+        ).fetchone()
+        return None if row is None else self._decision_row(row)
+
+    def decision_by_id(self, decision_id: int) -> DecisionRow | None:
+        return self._one_decision("id = ?", decision_id)
+
+    def decision_by_key(self, key: str) -> DecisionRow | None:
+        return self._one_decision("idempotency_key = ?", key)
+
+    def chain_decisions(self, after_seq: int, limit: int) -> list[DecisionRow]:
+        rows = self._execute(
+            f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE chain_seq > ? "
+            "ORDER BY chain_seq LIMIT ?",
+            (after_seq, limit),
+        ).fetchall()
+        return [self._decision_row(row) for row in rows]
+
+    def unchained_decisions(self) -> list[DecisionRow]:
+        rows = self._execute(
+            f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE chain_seq IS NULL ORDER BY id", ()
+        ).fetchall()
+        return [self._decision_row(row) for row in rows]
+
+    def chain_events(self) -> list[ChainEvent]:
+        rows = self._execute(
+            "SELECT seq, kind, body, entry_hash FROM audit_events ORDER BY seq", ()
+        ).fetchall()
+        return [ChainEvent(int(r[0]), str(r[1]), self._json(r[2]), str(r[3])) for r in rows]
+
+    def insert_event(self, event: ChainEvent) -> None:
+        self._execute(
+            "INSERT INTO audit_events (seq, kind, body, entry_hash) VALUES (?, ?, ?, ?)",
+            (event.seq, event.kind, self._json_param(event.body), event.entry_hash),
+        )
+
+    def chain_head(self, lock: bool) -> ChainHead | None:
+        lock_clause = self.lock_clause if lock else ""
+        row = self._execute(
+            f"SELECT seq, entry_hash FROM audit_head WHERE id = 1{lock_clause}", ()
+        ).fetchone()
+        return None if row is None else ChainHead(int(row[0]), str(row[1]))
+
+    def set_chain_head(self, head: ChainHead) -> None:
+        self._execute(
+            "UPDATE audit_head SET seq = ?, entry_hash = ? WHERE id = 1",
+            (head.seq, head.entry_hash),
+        )
+
+    def setting(self, name: str) -> str | None:
+        row = self._execute("SELECT value FROM ledger_settings WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, name: str, value: str) -> None:
+        self._execute(
+            "INSERT INTO ledger_settings (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+    def holds_data(self) -> bool:
+        for table in ("decisions", "records"):
+            if self._execute(f"SELECT 1 FROM {table} LIMIT 1", ()).fetchone() is not None:
+                return True
+        return False
+
+    def consumer_decisions(self, consumer_id: str) -> list[DecisionRow]:
+        rows = self._execute(
+            f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE consumer_id = ? ORDER BY id",
+            (consumer_id,),
+        ).fetchall()
+        return [r for r in (self._decision_row(row) for row in rows) if not r.erased]
+
+    def redact_decision_row(self, row: DecisionRow) -> None:
+        self._execute(
+            "UPDATE decisions SET consumer_id = ?, contact = ?, decision = ?, reasons = ?, "
+            "salt = ? WHERE id = ?",
+            (
+                row.consumer_id,
+                self._json_param(row.contact),
+                self._json_param(row.decision),
+                self._json_param(row.reasons),
+                row.salt,
+                row.id,
+            ),
+        )
+
+    def erase_records(self, consumer_id: str) -> list[int]:
+        ids = [
+            int(r[0])
+            for r in self._execute(
+                "SELECT id FROM records WHERE consumer_id = ? ORDER BY id", (consumer_id,)
+            ).fetchall()
+        ]
+        if ids:
+            self._execute(
+                "UPDATE records SET consumer_id = ?, to_address = NULL, text = NULL, "
+                "third_party_id = NULL, debt_ids = ? WHERE consumer_id = ?",
+                (ERASED, self._json_param([]), consumer_id),
+            )
+        return ids
+
+    def delete_consumer(self, consumer_id: str) -> bool:
+        versions = self._execute(
+            "DELETE FROM consumer_versions WHERE consumer_id = ?", (consumer_id,)
+        ).rowcount
+        latest = self._execute("DELETE FROM consumers WHERE id = ?", (consumer_id,)).rowcount
+        return bool(versions or latest)
 
     # --- rows -------------------------------------------------------------------------------
     def _stored_record(self, row: Sequence[Any]) -> StoredRecord:
@@ -260,4 +448,13 @@ class SQLSession(LedgerSession):
             contact=self._json(row[11]),
             history=[(int(i), str(o)) for i, o in self._json(row[12])],
             decided_at=self._instant(row[13]),
+            chain_seq=None if row[14] is None else int(row[14]),
+            prev_hash=row[15],
+            entry_hash=row[16],
+            salt=row[17],
+            subject=row[18],
+            decision_hash=row[19],
+            consumer_version=row[20],
+            idempotency_key=row[21],
+            request_hash=row[22],
         )
