@@ -10,7 +10,7 @@ from ..engine import Engine
 from ..rules import REGISTRY
 from ..rules.reference import kind_reference, kinds_markdown
 
-__all__ = ["explain", "run"]
+__all__ = ["describe", "explain", "run"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +34,15 @@ def explain(name: str, ruleset_paths: Sequence[str] | None = None) -> str | None
     if name in REGISTRY:
         return kind_reference(name)
     engine = Engine.from_path(*ruleset_paths) if ruleset_paths else Engine.default()
-    found = engine.rule(name)
+    return describe(engine, name)
+
+
+def describe(engine: Engine, rule_id: str) -> str | None:
+    """What a rule of ``engine`` does (the text ``explain`` prints), or None if it has none.
+
+    Also what ``GET /v1/rules/{id}`` of the service answers, for the caller's own rulesets.
+    """
+    found = engine.rule(rule_id)
     if found is None:
         return None
     rule, ruleset = found
