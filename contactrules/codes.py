@@ -282,6 +282,15 @@ RULESET_EMPTY_FILTER = Code(
     "`counts: {outcomes: []}` in a `frequency_cap` rule",
     _WARNING,
 )
+RULESET_SKIPS_UNKNOWN_LANGUAGE = Code(
+    "ruleset.skips-unknown-language",
+    "warning",
+    "`when: languages` does not list `unknown`, so the rule does not judge a consumer whose "
+    "preferred language is not stated; list `unknown` unless the rule must apply only to "
+    "consumers known to prefer the languages listed.",
+    "`when: {languages: [es]}`",
+    _WARNING,
+)
 RULESET_UNREACHABLE_CAP = Code(
     "ruleset.unreachable-cap",
     "warning",
@@ -547,6 +556,15 @@ TEMPLATE_LANGUAGE_MISMATCH = Code(
     "the English text `channel: sms` and the Spanish one `channel: email`",
     _PROBLEM,
 )
+TEMPLATE_WRONG_LANGUAGE = Code(
+    "template.wrong-language",
+    "error",
+    "The body reads, with confidence, as another language than its `language:` says, so a rule "
+    "that looks its phrases up by language would read it for the wrong words. Correct "
+    "`language:` or the text (docs/template-language.md).",
+    "a Spanish text with `language: en`",
+    _PROBLEM,
+)
 TEMPLATE_NOT_FOUND = Code(
     "template.not-found",
     "error",
@@ -595,12 +613,62 @@ TEMPLATE_TOO_LONG = Code(
     _PROBLEM,
 )
 
+# --- disclosure libraries (*.disclosures.yaml, named by `template` rules) --------------------
+DISCLOSURE_UNKNOWN_KEY = Code(
+    "disclosure.unknown-key",
+    "error",
+    "A key in a disclosure library is not one this place accepts (often a misspelling, named in "
+    "the message); it would otherwise be ignored.",
+    "`wording:` instead of `wordings:`",
+    _PROBLEM,
+)
+DISCLOSURE_MISSING_KEY = Code(
+    "disclosure.missing-key",
+    "error",
+    "A disclosure lacks a key it must have (`id`, `title`, `citation`, `jurisdictions`, "
+    "`elements`).",
+    "a disclosure without `citation:`",
+    _PROBLEM,
+)
+DISCLOSURE_UNKNOWN_VALUE = Code(
+    "disclosure.unknown-value",
+    "error",
+    "A value in a disclosure library is not one of the values its key accepts.",
+    "`confidence: probable`",
+    _PROBLEM,
+)
+DISCLOSURE_INVALID_VALUE = Code(
+    "disclosure.invalid-value",
+    "error",
+    "A value in a disclosure library has the wrong type or form: a form with an empty term, a "
+    "bad language code or jurisdiction, an id with spaces.",
+    '`forms: {en: ["attempt ... ... debt"]}`',
+    _PROBLEM,
+)
+DISCLOSURE_WORDING_UNMATCHED = Code(
+    "disclosure.wording-unmatched",
+    "error",
+    "A wording listed for a disclosure does not carry one of its elements by any form of its "
+    "language, so the forms no longer recognise the text they stand for.",
+    "a wording that says `attempting to recover a debt` when the forms only know `collect`",
+    _PROBLEM,
+)
+DISCLOSURE_DUPLICATE_ID = Code(
+    "disclosure.duplicate-id",
+    "error",
+    "Two disclosures (in one library or in two, the bundled one included) have the same id, so "
+    "a rule that names it would be ambiguous.",
+    "`id: US-FED-1006.6e-OPT-OUT` in a library of your own",
+    _PROBLEM,
+)
+
 # --- the ledger and its audit files (`contactrules replay`) ---------------------------------
 LEDGER_OPEN = Code(
     "ledger.open",
     "error",
     "The ledger cannot be opened (wrong URL, no such database, a schema newer than this "
-    "version); nothing was replayed.",
+    "version, an identifier key that is not the ledger's); nothing was replayed, verified, "
+    "exported or erased.",
     "`contactrules replay sqlite:///missing.db`",
     _USAGE,
 )
@@ -617,6 +685,286 @@ AUDIT_INVALID_ENTRY = Code(
     "A line of an exported audit file cannot be read back as a logged decision.",
     "a truncated last line in `audit.jsonl`",
     _PROBLEM,
+)
+LEDGER_WRITE = Code(
+    "ledger.write",
+    "error",
+    "The ledger failed while it was being written (`contactrules audit erase`); the "
+    "transaction was rolled back unless the message says its outcome is unknown.",
+    "the database server went away during `contactrules audit erase`",
+    _USAGE,
+)
+LEDGER_UNKNOWN_CONSUMER = Code(
+    "ledger.unknown-consumer",
+    "error",
+    "The ledger holds no personal data of this consumer: another id, erased already, or (with "
+    "keyed identifiers) the key is missing or not the ledger's.",
+    "`contactrules audit erase sqlite:///contacts.db C-999`",
+    _PROBLEM,
+)
+AUDIT_ALTERED_ENTRY = Code(
+    "audit.altered-entry",
+    "error",
+    "An entry of the audit chain was changed after it was logged: its fields no longer hash to "
+    "its entry hash, or its decision, inputs or consumer id no longer hash to what was chained, "
+    "or its columns disagree with its logged decision. The message says which.",
+    "`UPDATE decisions SET allowed = true` on a denied decision",
+    _PROBLEM,
+)
+AUDIT_MISSING_ENTRY = Code(
+    "audit.missing-entry",
+    "error",
+    "A position of the audit chain is empty, or the chain ends before the head the ledger "
+    "recorded: entries were deleted.",
+    "`DELETE FROM decisions WHERE id = 7`",
+    _PROBLEM,
+)
+AUDIT_UNEXPECTED_ENTRY = Code(
+    "audit.unexpected-entry",
+    "error",
+    "An entry that the ledger did not chain: a decision outside the chain, a position held "
+    "twice, or entries after the recorded head (inserted, or appended without the ledger).",
+    "an `INSERT INTO decisions` made by hand",
+    _PROBLEM,
+)
+AUDIT_BROKEN_LINK = Code(
+    "audit.broken-link",
+    "error",
+    "An entry does not name the hash of the entry before it, or the recorded head does not "
+    "name the last entry: the entry before it (or the last one) was replaced.",
+    "a logged decision replaced by another with a recomputed hash",
+    _PROBLEM,
+)
+AUDIT_ANCHOR_MISMATCH = Code(
+    "audit.anchor-mismatch",
+    "error",
+    "A head recorded earlier and given with `--anchor` is not in the chain as it was: the chain "
+    "up to it was rewritten or cut.",
+    "`contactrules audit verify LEDGER --anchor 120:sha256:…` after the log was rebuilt",
+    _PROBLEM,
+)
+
+# --- the service's config file (`contactrules serve --config`) ------------------------------
+_SERVE = "1 (the service does not start; a reload keeps the previous state)"
+CONFIG_NOT_A_MAPPING = Code(
+    "config.not-a-mapping",
+    "error",
+    "A service config file must be a mapping with `tenants:` (docs/service.md).",
+    "a config file that is only a list of tenants",
+    _SERVE,
+)
+CONFIG_UNKNOWN_KEY = Code(
+    "config.unknown-key",
+    "error",
+    "A key in the service config file is not one this place accepts (often a misspelling).",
+    "`ledgr:` in a tenant",
+    _SERVE,
+)
+CONFIG_MISSING_KEY = Code(
+    "config.missing-key",
+    "error",
+    "A required key is missing from the service config file.",
+    "a tenant without `keys:`",
+    _SERVE,
+)
+CONFIG_UNKNOWN_VALUE = Code(
+    "config.unknown-value",
+    "error",
+    "A value in the service config file must be one of a fixed list and is not.",
+    "a value outside its list of choices",
+    _SERVE,
+)
+CONFIG_INVALID_VALUE = Code(
+    "config.invalid-value",
+    "error",
+    "A value in the service config file has the wrong form, or the file asks for something "
+    "that cannot be served safely; the message says which.",
+    "a key written in clear instead of its `sha256:` hash; two tenants sharing one ledger",
+    _SERVE,
+)
+CONFIG_MISSING_VARIABLE = Code(
+    "config.missing-variable",
+    "error",
+    "A ledger URL names an environment variable (`${NAME}`) that is not set.",
+    "`ledger: ${ACME_LEDGER}` with no `ACME_LEDGER` in the environment",
+    _SERVE,
+)
+
+# --- the HTTP service's error answers (`contactrules serve`, docs/service.md) ------------------
+SERVICE_MALFORMED_JSON = Code(
+    "service.malformed-json",
+    "error",
+    "The request body is not JSON (or is nested too deeply to read); the problem gives the line "
+    "and column. Nothing was judged.",
+    "a body cut off in the middle",
+    "HTTP 400",
+)
+SERVICE_INVALID_IDEMPOTENCY_KEY = Code(
+    "service.invalid-idempotency-key",
+    "error",
+    "The `Idempotency-Key` header is not 1 to 128 visible ASCII characters. Nothing was reserved.",
+    "a key with a space in it",
+    "HTTP 400",
+)
+SERVICE_UNAUTHORIZED = Code(
+    "service.unauthorized",
+    "error",
+    "No API key, another scheme than Bearer, or a key the service does not know; the answer "
+    "is the same for each, so it tells nothing about which keys exist.",
+    "a request without `Authorization: Bearer …`",
+    "HTTP 401",
+)
+SERVICE_NOT_FOUND = Code(
+    "service.not-found",
+    "error",
+    "No such endpoint, or no such reservation or rule for the caller's tenant (another "
+    "tenant's are not found either).",
+    "GET /v1/reservations/{id} with an id another tenant was given",
+    "HTTP 404",
+)
+SERVICE_METHOD_NOT_ALLOWED = Code(
+    "service.method-not-allowed",
+    "error",
+    "The endpoint exists but does not take this method.",
+    "DELETE /v1/decisions",
+    "HTTP 405",
+)
+SERVICE_IDEMPOTENCY_CONFLICT = Code(
+    "service.idempotency-conflict",
+    "error",
+    "The `Idempotency-Key` was already used for a different contact; a new contact needs a new "
+    "key. Nothing was reserved.",
+    "a client that reuses one key for every call",
+    "HTTP 409",
+)
+SERVICE_NOT_RECORDED = Code(
+    "service.not-recorded",
+    "error",
+    "An outcome was sent for a reservation that was denied, so no contact was recorded.",
+    "PATCH /v1/reservations/{id} after `allowed: false`",
+    "HTTP 409",
+)
+SERVICE_BODY_TOO_LARGE = Code(
+    "service.body-too-large",
+    "error",
+    "The request body is larger than the configured limit (1 MiB by default). Nothing was judged.",
+    "a 2 MB scenario list",
+    "HTTP 413",
+)
+SERVICE_TOO_MANY_CONTACTS = Code(
+    "service.too-many-contacts",
+    "error",
+    "One request proposes more contacts than the configured limit (1,000 by default); split "
+    "it. Nothing was judged.",
+    "a list of 5,000 scenarios",
+    "HTTP 413",
+)
+SERVICE_INVALID_INPUT = Code(
+    "service.invalid-input",
+    "error",
+    "The body is JSON but not valid input; each problem is located by JSON pointer with its "
+    "`input.` code. Nothing was judged.",
+    "`at` without a UTC offset",
+    "HTTP 422",
+)
+SERVICE_NOT_JUDGED = Code(
+    "service.not-judged",
+    "error",
+    "An internal error while judging: the contact was not judged and must not be made on this "
+    "answer (fail closed); the error is logged under the request id.",
+    "a bug in a rule kind that escapes the engine",
+    "HTTP 500",
+)
+SERVICE_INTERNAL_ERROR = Code(
+    "service.internal-error",
+    "error",
+    "An internal error outside judging; logged under the request id.",
+    "a failure while writing the answer",
+    "HTTP 500",
+)
+SERVICE_LEDGER_UNAVAILABLE = Code(
+    "service.ledger-unavailable",
+    "error",
+    "The tenant's ledger cannot be reached now; retry after `Retry-After` seconds with the same "
+    "`Idempotency-Key`, which returns the reservation if this attempt made one.",
+    "PostgreSQL restarting",
+    "HTTP 503",
+)
+
+# --- the book a screen reads (`contactrules screen`, docs/screening.md) ------------------------
+_BAD_ROW = "0 (1 with `screen --strict`, and nothing is written)"
+SCREEN_BAD_SCHEMA = Code(
+    "screen.bad-schema",
+    "error",
+    "An accounts or history file's columns do not fit the book's schema: an unknown or repeated "
+    "column, a required one missing, a `consumer_id` that is not text, or timestamps without a "
+    "time zone. No row of it can be judged, so the screen stops before writing anything.",
+    "a history file with a column `chanel`, or `at` stored as a naive timestamp",
+    _PROBLEM,
+)
+SCREEN_UNREADABLE = Code(
+    "screen.unreadable",
+    "error",
+    "The file cannot be read as the format its name says (a damaged Parquet file, a CSV row "
+    "with too many cells); the screen stops before writing anything.",
+    "a Parquet file cut short by a failed copy",
+    _PROBLEM,
+)
+SCREEN_UNSORTED = Code(
+    "screen.unsorted",
+    "error",
+    "The accounts or history file is not sorted by `consumer_id`, so it cannot be joined as a "
+    "stream; the screen stops before writing anything. Sort the files, or pass `--sort`.",
+    "history rows of consumer C-9 followed by rows of C-1",
+    _PROBLEM,
+)
+SCREEN_INVALID_VALUE = Code(
+    "screen.invalid-value",
+    "warning",
+    "A cell of the row does not validate (a malformed instant, an unknown channel, a blank id, "
+    "a CSV cell that is not JSON where JSON belongs). The row's account is denied with "
+    "`CONTACTRULES-INVALID-ROWS`.",
+    "`at` = `2026-06-01 09:00` with no UTC offset",
+    _BAD_ROW,
+)
+SCREEN_MISSING_CONSUMER_ID = Code(
+    "screen.missing-consumer-id",
+    "warning",
+    "The row has no `consumer_id`, so it cannot be tied to an account; it is reported and "
+    "left out.",
+    "a history row with an empty first cell",
+    _BAD_ROW,
+)
+SCREEN_UNKNOWN_CONSUMER = Code(
+    "screen.unknown-consumer",
+    "warning",
+    "A history row names a consumer no account row has; it is reported and left out.",
+    "history for C-77 when the accounts file has no C-77",
+    _BAD_ROW,
+)
+SCREEN_DUPLICATE_ACCOUNT = Code(
+    "screen.duplicate-account",
+    "warning",
+    "Two or more account rows have the same `consumer_id`; which is right cannot be told, so "
+    "the consumer is denied with `CONTACTRULES-INVALID-ROWS`.",
+    "C-1 listed twice with different addresses",
+    _BAD_ROW,
+)
+SCREEN_UNKNOWN_DEBT = Code(
+    "screen.unknown-debt",
+    "warning",
+    "A history row names a debt its account does not have; the account is denied with "
+    "`CONTACTRULES-INVALID-INPUT`, as `evaluate` denies it.",
+    "a record with `debt_ids` [D-9] for an account whose only debt is D-1",
+    _BAD_ROW,
+)
+SCREEN_NO_DEBTS = Code(
+    "screen.no-debts",
+    "warning",
+    "The account has no debts, so there is nothing a contact could be about; it is denied with "
+    "`CONTACTRULES-INVALID-ROWS`.",
+    "an account row whose `debts` list is empty",
+    _BAD_ROW,
 )
 
 # --- engine reason ids: why a decision was denied before any rule could judge it ------------
@@ -648,12 +996,37 @@ REASON_NO_RULESET = Code(
     "denied rather than allowed without rules.",
     "a consumer in a country no ruleset covers",
 )
+REASON_TEMPLATE_UNRESOLVED = Code(
+    "CONTACTRULES-TEMPLATE-UNRESOLVED",
+    "deny",
+    "The contact names an approved template by id, and it cannot be resolved to the message "
+    "that would be sent (no registry loaded, an unknown id, version or language, a text not in "
+    "force on the consumer's local date, another channel, purpose or jurisdiction, or a "
+    "required value missing); the contact is denied rather than judged without its text.",
+    "`template: {id: payment-reminder-sms, language: fr, data: {...}}` with no French text",
+)
 REASON_INVALID_INPUT = Code(
     "CONTACTRULES-INVALID-INPUT",
     "deny",
     "The contact history names a debt the consumer does not have, so counts cannot be trusted "
     "and the contact is denied.",
     "a history record with `debt_ids: [D-9]` for a consumer whose only debt is D-1",
+)
+REASON_INVALID_ROWS = Code(
+    "CONTACTRULES-INVALID-ROWS",
+    "deny",
+    "Some of the account's rows in a screened book could not be read (the account row itself, "
+    "or some of its history): its history is partial, so counts cannot be trusted and every "
+    "contact is denied. The bad rows are reported with file, row and column.",
+    "a history row of the account whose `at` has no UTC offset",
+)
+REASON_CLOCK_SKEW = Code(
+    "CONTACTRULES-CLOCK-SKEW",
+    "deny",
+    "The ledger refused to book a contact proposed further ahead of its own clock than the "
+    "tolerance (five minutes by default): the proposing machine's clock is probably wrong. "
+    "Nothing was recorded; the facts give both clocks.",
+    "a worker whose clock runs a day fast reserving a call for tomorrow's date",
 )
 
 VALIDATION_SUFFIXES = (

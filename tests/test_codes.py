@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "contactrules"
 TABLE_MODULE = PACKAGE / "codes.py"
 
-PREFIXES = "yaml|file|ruleset|input|cases|template|audit|ledger"
+PREFIXES = "yaml|file|ruleset|input|cases|template|disclosure|audit|ledger|config|service|screen"
 _FILE_NAME = r"(?!(?:ya?ml|jsonl?|db|md|txt|py|svg|html)[\"'])"  # "audit.jsonl" is a file name
 _QUOTED = re.compile(rf"[\"']((?:{PREFIXES})\.{_FILE_NAME}[a-z]+(?:-[a-z]+)*)[\"']")
 _HYPHENATED = re.compile(rf"(?<![\w.*/-])((?:{PREFIXES})\.[a-z]+(?:-[a-z]+)+)\b")

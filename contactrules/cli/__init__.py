@@ -19,18 +19,21 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..diagnostics import Diagnostic, Location, RulesetError, exit_status, format_diagnostics
-from . import cases, check, evaluate, explain, replay, schema, templates, week
+from . import audit, cases, check, evaluate, explain, replay, schema, screen, serve, templates, week
 
 __all__ = ["main"]
 
 #: Each command's module runs it from the parsed arguments and returns its exit status.
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "audit": lambda args: audit.run(args),
     "calendar": lambda args: week.run(args),
     "check": lambda args: check.run(args),
     "evaluate": lambda args: evaluate.run(args),
     "explain": lambda args: explain.run(args),
     "replay": lambda args: replay.run(args),
     "schema": lambda args: schema.run(args),
+    "screen": lambda args: screen.run(args),
+    "serve": lambda args: serve.run(args),
     "templates": lambda args: templates.run(args),
     "test": lambda args: cases.run(args),
 }
@@ -57,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PATH",
         help="ruleset files or folders (default: the bundled rulesets)",
+    )
+    evaluate.add_argument(
+        "--templates",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="template registry files or folders, for contacts that send a template by id",
     )
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -93,10 +103,16 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print a JSON Schema for editors and generators")
     schema.add_argument(
-        "which", choices=["ruleset", "input", "templates"], nargs="?", default="ruleset"
+        "which",
+        choices=["ruleset", "input", "templates", "disclosures"],
+        nargs="?",
+        default="ruleset",
     )
 
     _add_templates(sub)
+    serve.add_parser(sub)
+    audit.add_parser(sub)
+    screen.add_parser(sub)
 
     replay = sub.add_parser(
         "replay", help="re-judge a ledger's logged decisions; list those that would change"
@@ -122,6 +138,30 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day; write YYYY-MM-DD") from None
 
 
+def _add_judging_options(command: argparse.ArgumentParser) -> None:
+    """How templates are judged by the rules: which rulesets, on which day, with which values."""
+    command.add_argument(
+        "--rulesets",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="ruleset files or folders to judge the templates by (default: the bundled law)",
+    )
+    command.add_argument(
+        "--on",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day judged (default: today; a template not in force then: its nearest day)",
+    )
+    command.add_argument(
+        "--data",
+        default=None,
+        metavar="FILE",
+        help="sample placeholder values (default: a phone number for *phone*, else a word)",
+    )
+
+
 def _add_templates(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = sub.add_parser("templates", help="check message template registries; render one")
     commands = group.add_subparsers(dest="templates_command", required=True)
@@ -129,6 +169,16 @@ def _add_templates(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "check", help="validate *.templates.yaml registries; print each template's hash"
     )
     check.add_argument("paths", nargs="+", help="registry files or folders")
+    _add_judging_options(check)
+    check.add_argument(
+        "--no-rules", action="store_true", help="only check the registries, not the rules"
+    )
+    diff = commands.add_parser(
+        "diff", help="compare two registries: changed messages, rules that newly deny them"
+    )
+    diff.add_argument("old", nargs=1, metavar="OLD", help="the registry as it was (file/folder)")
+    diff.add_argument("new", nargs=1, metavar="NEW", help="the registry as proposed (file/folder)")
+    _add_judging_options(diff)
     render = commands.add_parser("render", help="print one template filled with data")
     render.add_argument("template", metavar="ID[@VERSION]", help="e.g. payment-reminder-sms@1")
     render.add_argument(
