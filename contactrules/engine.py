@@ -245,7 +245,7 @@ class Engine:
             contact, as_history(history), zones, fast=not self.reference, templates=self.templates
         )
         bound = stack.for_shape(ctx.shape)
-        ctx.share_disclosure_rules(_disclosure_rules(bound))
+        ctx.share_disclosure_rules(stack.disclosure_rules(ctx.shape))
         reasons, warnings, failing, unjudged, grounds = _judge(ctx, bound)
         if unjudged:
             reasons.insert(0, _no_zone_reason(unjudged))
@@ -325,7 +325,7 @@ class Engine:
             resolution.contact, history, zones, fast=not self.reference, templates=self.templates
         )
         out: list[tuple[str, str]] = []
-        ctx.share_disclosure_rules(_disclosure_rules(stack.for_shape(ctx.shape)))
+        ctx.share_disclosure_rules(stack.disclosure_rules(ctx.shape))
         for item in stack.by_channel.get(contact.channel, ()):
             try:
                 if not item.rule.applies(ctx):
@@ -378,6 +378,7 @@ class _Stack:
             ch: tuple(items) for ch, items in index.items()
         }
         self._by_shape: dict[ContactShape, tuple[_Bound, ...]] = {}
+        self._disclosures: dict[ContactShape, tuple[RuleBase, ...]] = {}
 
     def for_shape(self, shape: ContactShape) -> tuple[_Bound, ...]:
         """The rules that can apply to contacts of this shape (a small cache: few shapes)."""
@@ -394,9 +395,18 @@ class _Stack:
             self._by_shape[shape] = found
         return found
 
-
-def _disclosure_rules(bound: Sequence[_Bound]) -> tuple[RuleBase, ...]:
-    return tuple(item.rule for item in bound if getattr(item.rule, "requires_disclosures", False))
+    def disclosure_rules(self, shape: ContactShape) -> tuple[RuleBase, ...]:
+        """The rules of :meth:`for_shape` that require library disclosures (whose words no
+        forbidden list reads), cached per shape like it."""
+        found = self._disclosures.get(shape)
+        if found is None:
+            found = tuple(
+                item.rule
+                for item in self.for_shape(shape)
+                if getattr(item.rule, "requires_disclosures", False)
+            )
+            self._disclosures[shape] = found
+        return found
 
 
 def _registry(templates: Registry | Sequence[Path | str] | None) -> Registry | None:

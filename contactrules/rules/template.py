@@ -363,6 +363,7 @@ class TemplateRule(RuleBase):
             if misread is not None:
                 return misread
         tokens = tokenize(template.text)
+        text = normalize_text(template.text)
         for requirement in self.required:
             if isinstance(requirement, DisclosureRequirement):
                 missing = requirement.missing(language, tokens)
@@ -384,17 +385,19 @@ class TemplateRule(RuleBase):
             phrases = requirement.for_language(language)
             if phrases is None:
                 return self._finding(ctx, _no_phrases(requirement, language), language)
-            text = normalize_text(template.text)
             if not any(normalize_text(p) in text for p in phrases):
                 return self._finding(ctx, f"the message lacks the {requirement.name}", language)
-        if self.forbidden:
-            # What a rule requires of this message is never read for forbidden words (a
-            # state's time-barred notice speaks of suits; California's rights notice of arrest).
-            shielded = masked_text(tokens, _mandated_spans(ctx, language, tokens))
-            for group in self.forbidden:
-                phrases = group.for_language(language)
-                if phrases is None:
-                    return self._finding(ctx, _no_phrases(group, language), language)
+        shielded: str | None = None
+        for group in self.forbidden:
+            phrases = group.for_language(language)
+            if phrases is None:
+                return self._finding(ctx, _no_phrases(group, language), language)
+            if any(normalize_text(p) in text for p in phrases):
+                # What a rule requires of this message is never read for forbidden words (a
+                # state's time-barred notice speaks of suits; California's rights notice of
+                # arrest). Worked out only when a forbidden phrase appears at all.
+                if shielded is None:
+                    shielded = masked_text(tokens, _mandated_spans(ctx, language, tokens))
                 found = [p for p in phrases if normalize_text(p) in shielded]
                 if found:
                     quoted = ", ".join(f'"{phrase}"' for phrase in found)
